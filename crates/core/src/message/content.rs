@@ -1,0 +1,145 @@
+//! Content blocks of Anthropic messages as the CLI prints them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One content block. Unknown block types are kept verbatim in [`ContentBlock::Unknown`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentBlock {
+    /// Plain text.
+    Text(TextBlock),
+    /// Extended thinking.
+    Thinking(ThinkingBlock),
+    /// Redacted thinking.
+    RedactedThinking(RedactedThinkingBlock),
+    /// A tool call by the model.
+    ToolUse(ToolUseBlock),
+    /// The result of a tool call (in user messages).
+    ToolResult(ToolResultBlock),
+    /// Any block type this version does not know (images, server tools, …), verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+impl ContentBlock {
+    /// A text block.
+    pub fn text(text: impl Into<String>) -> Self {
+        ContentBlock::Text(TextBlock {
+            text: text.into(),
+            extra: Map::new(),
+        })
+    }
+
+    /// The text of a text block.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            ContentBlock::Text(t) => Some(&t.text),
+            _ => None,
+        }
+    }
+}
+
+/// A text block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextBlock {
+    /// The text.
+    pub text: String,
+    /// Fields this version does not model (citations, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A thinking block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThinkingBlock {
+    /// The thinking text.
+    #[serde(default)]
+    pub thinking: String,
+    /// The signature, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A redacted thinking block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RedactedThinkingBlock {
+    /// Opaque data.
+    #[serde(default)]
+    pub data: String,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A tool call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolUseBlock {
+    /// Tool call id (`toolu_…`).
+    pub id: String,
+    /// Tool name (`Bash`, `mcp__server__tool`, …).
+    pub name: String,
+    /// The parsed input.
+    #[serde(default)]
+    pub input: Value,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A tool result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolResultBlock {
+    /// The call this answers.
+    pub tool_use_id: String,
+    /// A string or a list of content blocks.
+    #[serde(default)]
+    pub content: Value,
+    /// Whether the tool failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_error: Option<bool>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user message's content: a string, or a list of blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum UserContent {
+    /// Plain text.
+    Text(String),
+    /// Content blocks (text, images, tool results, …).
+    Blocks(Vec<ContentBlock>),
+}
+
+impl UserContent {
+    /// All text in this content, joined without separators.
+    pub fn text(&self) -> String {
+        match self {
+            UserContent::Text(t) => t.clone(),
+            UserContent::Blocks(b) => b.iter().filter_map(ContentBlock::as_text).collect(),
+        }
+    }
+}
+
+impl From<String> for UserContent {
+    fn from(s: String) -> Self {
+        UserContent::Text(s)
+    }
+}
+
+impl From<&str> for UserContent {
+    fn from(s: &str) -> Self {
+        UserContent::Text(s.to_owned())
+    }
+}
+
+impl From<Vec<ContentBlock>> for UserContent {
+    fn from(b: Vec<ContentBlock>) -> Self {
+        UserContent::Blocks(b)
+    }
+}

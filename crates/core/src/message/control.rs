@@ -1,0 +1,165 @@
+//! The control protocol: requests and responses exchanged with the CLI over stdin/stdout.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// `{"type":"control_request","request_id":…,"request":{…}}`, in either direction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlRequestMessage {
+    /// Unique id; the answer carries it back.
+    pub request_id: String,
+    /// The request.
+    pub request: ControlRequest,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A control request, by `subtype`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "subtype", rename_all = "snake_case")]
+pub enum ControlRequest {
+    /// SDK → CLI: the handshake (hooks, agents, …).
+    Initialize {
+        /// Hook registrations, or null.
+        #[serde(default)]
+        hooks: Value,
+        /// Unmodelled fields (agents, skills, …).
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    },
+    /// SDK → CLI: stop the running turn.
+    Interrupt {
+        /// Unmodelled fields.
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    },
+    /// SDK → CLI: change the permission mode.
+    SetPermissionMode {
+        /// The new mode.
+        mode: String,
+        /// Unmodelled fields.
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    },
+    /// SDK → CLI: change the model (null for the default).
+    SetModel {
+        /// The model alias or id.
+        #[serde(default)]
+        model: Option<String>,
+        /// Unmodelled fields.
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    },
+    /// CLI → SDK: may this tool run?
+    CanUseTool {
+        /// The tool.
+        tool_name: String,
+        /// Its input.
+        #[serde(default)]
+        input: Value,
+        /// Unmodelled fields (permission_suggestions, blocked_path, tool_use_id, …).
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    },
+    /// CLI → SDK: run a registered hook callback.
+    HookCallback {
+        /// Which callback.
+        callback_id: String,
+        /// The hook input.
+        #[serde(default)]
+        input: Value,
+        /// Unmodelled fields.
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    },
+    /// CLI → SDK: a JSON-RPC message for an in-process MCP server.
+    McpMessage {
+        /// The SDK MCP server's name.
+        server_name: String,
+        /// The JSON-RPC message.
+        message: Value,
+        /// Unmodelled fields.
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    },
+    /// Any other subtype, verbatim.
+    #[serde(untagged)]
+    Other(Value),
+}
+
+impl ControlRequest {
+    /// The subtype string.
+    pub fn subtype(&self) -> &str {
+        match self {
+            ControlRequest::Initialize { .. } => "initialize",
+            ControlRequest::Interrupt { .. } => "interrupt",
+            ControlRequest::SetPermissionMode { .. } => "set_permission_mode",
+            ControlRequest::SetModel { .. } => "set_model",
+            ControlRequest::CanUseTool { .. } => "can_use_tool",
+            ControlRequest::HookCallback { .. } => "hook_callback",
+            ControlRequest::McpMessage { .. } => "mcp_message",
+            ControlRequest::Other(v) => v.get("subtype").and_then(Value::as_str).unwrap_or(""),
+        }
+    }
+}
+
+/// `{"type":"control_response","response":{…}}`, in either direction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlResponseMessage {
+    /// The response.
+    pub response: ControlResponse,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A control response, by `subtype`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "subtype", rename_all = "snake_case")]
+pub enum ControlResponse {
+    /// The request succeeded.
+    Success {
+        /// The id of the request this answers.
+        request_id: String,
+        /// The payload.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        response: Option<Value>,
+    },
+    /// The request failed.
+    Error {
+        /// The id of the request this answers.
+        request_id: String,
+        /// Error text.
+        #[serde(default)]
+        error: String,
+        /// Machine-readable code (`unsupported_request`, …).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error_code: Option<String>,
+    },
+    /// Any other subtype, verbatim.
+    #[serde(untagged)]
+    Other(Value),
+}
+
+impl ControlResponse {
+    /// The id of the request this answers.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ControlResponse::Success { request_id, .. } | ControlResponse::Error { request_id, .. } => {
+                Some(request_id)
+            }
+            ControlResponse::Other(v) => v.get("request_id").and_then(Value::as_str),
+        }
+    }
+}
+
+/// `{"type":"control_cancel_request","request_id":…}`: the CLI gave up on one of its requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlCancelRequest {
+    /// The request it gave up on.
+    pub request_id: String,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}

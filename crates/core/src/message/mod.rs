@@ -1,0 +1,406 @@
+//! Typed messages for everything the CLI prints with `--output-format stream-json --verbose`.
+//!
+//! Every enum has an unknown arm and every struct keeps unknown fields in `extra`, so a newer CLI
+//! never breaks parsing. A line whose `type` we know but whose shape we do not understand is kept
+//! as [`Message::Unknown`] rather than failing.
+//!
+//! ```
+//! use claude_sdk_core::message::Message;
+//! let line = br#"{"type":"result","subtype":"success","is_error":false,"result":"hi","session_id":"s1","total_cost_usd":0.00014}"#;
+//! let Message::Result(r) = Message::from_slice(line).unwrap() else { panic!() };
+//! assert_eq!(r.result.as_deref(), Some("hi"));
+//! ```
+
+mod content;
+mod control;
+mod stream_event;
+mod usage;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use content::{
+    ContentBlock, RedactedThinkingBlock, TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock,
+    UserContent,
+};
+pub use control::{ControlCancelRequest, ControlRequest, ControlRequestMessage, ControlResponse, ControlResponseMessage};
+pub use stream_event::{Delta, StreamEvent};
+pub use usage::{ModelUsage, Usage};
+
+/// One line of CLI output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Message {
+    /// `system` (init, api_retry, status, …).
+    System(SystemMessage),
+    /// `assistant`: one line per content block.
+    Assistant(AssistantMessage),
+    /// `user`: tool results, replays.
+    User(UserMessage),
+    /// `result`: the end of a turn.
+    Result(ResultMessage),
+    /// `stream_event`: a raw API event (partial messages).
+    StreamEvent(StreamEventMessage),
+    /// `control_request`.
+    ControlRequest(ControlRequestMessage),
+    /// `control_response`.
+    ControlResponse(ControlResponseMessage),
+    /// `control_cancel_request`.
+    ControlCancelRequest(ControlCancelRequest),
+    /// Anything else, verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+impl Message {
+    /// Parses one line. Fails only on invalid JSON or a non-object; an unknown or
+    /// unexpected shape becomes [`Message::Unknown`].
+    pub fn from_slice(line: &[u8]) -> Result<Message, serde_json::Error> {
+        let not_object = || serde::de::Error::custom("a CLI message must be a JSON object");
+        match serde_json::from_slice::<Message>(line) {
+            Ok(Message::Unknown(v)) if !v.is_object() => Err(not_object()),
+            Ok(m) => Ok(m),
+            Err(e) => {
+                // Valid JSON but a shape we do not model: keep it.
+                let v: Value = serde_json::from_slice(line).map_err(|_| e)?;
+                if v.is_object() {
+                    Ok(Message::Unknown(v))
+                } else {
+                    Err(not_object())
+                }
+            }
+        }
+    }
+
+    /// The `type` of this message.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Message::System(_) => "system",
+            Message::Assistant(_) => "assistant",
+            Message::User(_) => "user",
+            Message::Result(_) => "result",
+            Message::StreamEvent(_) => "stream_event",
+            Message::ControlRequest(_) => "control_request",
+            Message::ControlResponse(_) => "control_response",
+            Message::ControlCancelRequest(_) => "control_cancel_request",
+            Message::Unknown(v) => v.get("type").and_then(Value::as_str).unwrap_or(""),
+        }
+    }
+}
+
+/// A `system` message. The payload depends on `subtype`; typed views are offered for the common ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemMessage {
+    /// `init`, `api_retry`, `status`, `model_fallback`, `permission_denied`, …
+    #[serde(default)]
+    pub subtype: String,
+    /// Session id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Message uuid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub data: Map<String, Value>,
+}
+
+impl SystemMessage {
+    /// The `init` payload, when this is `system/init`.
+    pub fn as_init(&self) -> Option<SystemInit> {
+        if self.subtype != "init" {
+            return None;
+        }
+        serde_json::from_value(Value::Object(self.data.clone())).ok()
+    }
+
+    /// The `api_retry` payload, when this is `system/api_retry`.
+    pub fn as_api_retry(&self) -> Option<ApiRetry> {
+        if self.subtype != "api_retry" {
+            return None;
+        }
+        serde_json::from_value(Value::Object(self.data.clone())).ok()
+    }
+}
+
+/// The payload of `system/init` (repeated at the start of every turn).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SystemInit {
+    /// Working directory.
+    pub cwd: Option<String>,
+    /// Tools available.
+    pub tools: Vec<String>,
+    /// MCP servers and their status.
+    pub mcp_servers: Vec<Value>,
+    /// Model in use.
+    pub model: Option<String>,
+    /// Permission mode.
+    #[serde(rename = "permissionMode")]
+    pub permission_mode: Option<String>,
+    /// Where the API key came from.
+    #[serde(rename = "apiKeySource")]
+    pub api_key_source: Option<String>,
+    /// The CLI version.
+    pub claude_code_version: Option<String>,
+    /// Slash commands.
+    pub slash_commands: Vec<String>,
+    /// Agents.
+    pub agents: Vec<String>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The payload of `system/api_retry`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ApiRetry {
+    /// Attempt number (1-based).
+    pub attempt: u32,
+    /// Retries allowed.
+    pub max_retries: u32,
+    /// Delay before the retry.
+    pub retry_delay_ms: u64,
+    /// HTTP status, or none for network failures.
+    pub error_status: Option<u16>,
+    /// `rate_limit`, `server_error`, `overloaded`, `authentication_failed`, `unknown`.
+    pub error: Option<String>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An `assistant` line: one content block of a model message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssistantMessage {
+    /// The API message (with one block in `content`).
+    pub message: ApiMessage,
+    /// Set for messages from sub-agents.
+    #[serde(default)]
+    pub parent_tool_use_id: Option<String>,
+    /// Session id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Message uuid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Set on synthetic API error messages (`rate_limit`, `authentication_failed`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Unmodelled fields (request_id, api_error_status, timestamp, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AssistantMessage {
+    /// All text blocks of this message, concatenated.
+    pub fn text(&self) -> String {
+        self.message.content.iter().filter_map(ContentBlock::as_text).collect()
+    }
+}
+
+/// An Anthropic API message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiMessage {
+    /// `msg_…` id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Model id (`<synthetic>` for CLI-made error messages).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// `assistant`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Content blocks.
+    #[serde(default)]
+    pub content: Vec<ContentBlock>,
+    /// Stop reason (null in per-block lines).
+    #[serde(default)]
+    pub stop_reason: Option<String>,
+    /// Usage (the `message_start` usage in per-block lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A `user` line: tool results from the CLI, or replayed prompts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserMessage {
+    /// The message.
+    pub message: UserPayload,
+    /// Set for sub-agent messages.
+    #[serde(default)]
+    pub parent_tool_use_id: Option<String>,
+    /// Session id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Message uuid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// The tool's structured output (shape depends on the tool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_use_result: Option<Value>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The `message` of a user line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPayload {
+    /// `user`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Content.
+    pub content: UserContent,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A tool call that was denied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermissionDenial {
+    /// Tool name.
+    pub tool_name: String,
+    /// Tool call id.
+    #[serde(default)]
+    pub tool_use_id: Option<String>,
+    /// Input it was called with.
+    #[serde(default)]
+    pub tool_input: Value,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The `result` line ending a turn. Check `is_error`, not `subtype`: API failures come as
+/// `subtype:"success"` with `is_error:true`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultMessage {
+    /// `success`, `error_max_turns`, `error_during_execution`, …
+    #[serde(default)]
+    pub subtype: String,
+    /// Whether the turn failed.
+    #[serde(default)]
+    pub is_error: bool,
+    /// Final text (absent on CLI errors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Error texts (CLI errors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// Wall time of the turn.
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// API time, cumulative per process.
+    #[serde(default)]
+    pub duration_api_ms: u64,
+    /// API round trips.
+    #[serde(default)]
+    pub num_turns: u32,
+    /// Session id.
+    #[serde(default)]
+    pub session_id: String,
+    /// Cost in USD, cumulative per process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_cost_usd: Option<f64>,
+    /// Usage of this turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Per-model usage, cumulative per process.
+    #[serde(default, rename = "modelUsage", skip_serializing_if = "BTreeMap::is_empty")]
+    pub model_usage: BTreeMap<String, ModelUsage>,
+    /// Per-model usage since the previous result (the per-turn delta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_usage_since_last_result: Option<BTreeMap<String, ModelUsage>>,
+    /// Denied tool calls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permission_denials: Vec<PermissionDenial>,
+    /// Structured output (with `--json-schema`), absent when the model never produced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<Value>,
+    /// API stop reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+    /// Why the turn ended (`completed`, `max_turns`, `api_error`, `aborted_streaming`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal_reason: Option<String>,
+    /// HTTP status of the API failure, if that is why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_error_status: Option<u16>,
+    /// API error type (`rate_limit_error`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_error_type: Option<String>,
+    /// Network-level error (`connection_failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_error: Option<String>,
+    /// Message uuid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ResultMessage {
+    /// The per-turn cost: from `model_usage_since_last_result` when present (the CLI's
+    /// `total_cost_usd` is cumulative per process), else `total_cost_usd`.
+    pub fn turn_cost_usd(&self) -> Option<f64> {
+        match &self.model_usage_since_last_result {
+            Some(m) if !m.is_empty() => Some(m.values().map(|u| u.cost_usd).sum()),
+            _ => self.total_cost_usd,
+        }
+    }
+
+    /// The best one-line error text: `errors[]`, then `result`, then `subtype`.
+    pub fn error_text(&self) -> String {
+        if !self.errors.is_empty() {
+            return self.errors.join("; ");
+        }
+        match &self.result {
+            Some(r) if !r.is_empty() => r.clone(),
+            _ => self.subtype.clone(),
+        }
+    }
+}
+
+/// A `stream_event` line: one raw API event (with `--include-partial-messages`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamEventMessage {
+    /// The event.
+    pub event: StreamEvent,
+    /// Session id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Set for sub-agent events.
+    #[serde(default)]
+    pub parent_tool_use_id: Option<String>,
+    /// Message uuid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl StreamEventMessage {
+    /// The text of a `text_delta`, if this is one.
+    pub fn text_delta(&self) -> Option<&str> {
+        match &self.event {
+            StreamEvent::ContentBlockDelta {
+                delta: Delta::TextDelta { text },
+                ..
+            } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

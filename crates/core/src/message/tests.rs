@@ -1,0 +1,182 @@
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+
+fn parse(line: &str) -> Message {
+    Message::from_slice(line.as_bytes()).unwrap()
+}
+
+#[test]
+fn system_init_with_unknown_fields() {
+    let m = parse(
+        r#"{"type":"system","subtype":"init","cwd":"/home/u/proj","session_id":"72d1","tools":["Task","Bash"],"mcp_servers":[{"name":"calc","status":"connected","source":"sdk"}],"model":"claude-opus-5-5","permissionMode":"default","apiKeySource":"ANTHROPIC_API_KEY","claude_code_version":"2.1.330","capabilities":["interrupt_receipt_v1"],"uuid":"dbd8"}"#,
+    );
+    let Message::System(s) = m else { panic!("not system") };
+    assert_eq!(s.session_id.as_deref(), Some("72d1"));
+    let init = s.as_init().unwrap();
+    assert_eq!(init.model.as_deref(), Some("claude-opus-5-5"));
+    assert_eq!(init.claude_code_version.as_deref(), Some("2.1.330"));
+    assert_eq!(init.tools, ["Task", "Bash"]);
+    assert!(init.extra.contains_key("capabilities"));
+}
+
+#[test]
+fn assistant_blocks() {
+    let m = parse(
+        r#"{"type":"assistant","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"text","text":"hi"}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"context_management":null},"parent_tool_use_id":null,"session_id":"s","uuid":"u","timestamp":"2026-11-24T05:27:48.311Z","request_id":"req_mock_0f58"}"#,
+    );
+    let Message::Assistant(a) = m else { panic!() };
+    assert_eq!(a.text(), "hi");
+    assert_eq!(a.message.usage.as_ref().unwrap().input_tokens, 10);
+    assert_eq!(a.extra["request_id"], "req_mock_0f58");
+
+    for (line, check) in [
+        (
+            r#"{"type":"assistant","message":{"content":[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"echo hi"}}]},"session_id":"s"}"#,
+            "tool_use",
+        ),
+        (
+            r#"{"type":"assistant","message":{"content":[{"type":"thinking","thinking":"Let me think.","signature":"sigMOCK=="}]}}"#,
+            "thinking",
+        ),
+        (
+            r#"{"type":"assistant","message":{"content":[{"type":"server_tool_use","id":"x","name":"web_search"}]}}"#,
+            "unknown",
+        ),
+    ] {
+        let Message::Assistant(a) = parse(line) else { panic!("{line}") };
+        let kind = match &a.message.content[0] {
+            ContentBlock::ToolUse(t) => {
+                assert_eq!(t.input["command"], "echo hi");
+                "tool_use"
+            }
+            ContentBlock::Thinking(t) => {
+                assert_eq!(t.signature.as_deref(), Some("sigMOCK=="));
+                "thinking"
+            }
+            ContentBlock::Unknown(v) => {
+                assert_eq!(v["type"], "server_tool_use");
+                "unknown"
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kind, check);
+    }
+}
+
+#[test]
+fn user_tool_result() {
+    let m = parse(
+        r#"{"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_1","type":"tool_result","content":"made","is_error":false}]},"parent_tool_use_id":null,"session_id":"b9","uuid":"3e","tool_use_result":{"stdout":"made","stderr":""},"tool_result_meta":[{"id":"toolu_1"}]}"#,
+    );
+    let Message::User(u) = m else { panic!() };
+    let UserContent::Blocks(b) = &u.message.content else { panic!() };
+    let ContentBlock::ToolResult(r) = &b[0] else { panic!() };
+    assert_eq!(r.content, "made");
+    assert_eq!(u.tool_use_result.as_ref().unwrap()["stdout"], "made");
+    // plain string content
+    let Message::User(u) = parse(r#"{"type":"user","message":{"role":"user","content":"[Request interrupted by user]"}}"#) else {
+        panic!()
+    };
+    assert_eq!(u.message.content.text(), "[Request interrupted by user]");
+}
+
+#[test]
+fn results_success_and_errors() {
+    let Message::Result(r) = parse(
+        r#"{"type":"result","subtype":"success","is_error":false,"api_error_status":null,"result":"hi","stop_reason":"end_turn","terminal_reason":"completed","duration_ms":108,"duration_api_ms":20,"num_turns":1,"session_id":"72d1","total_cost_usd":0.00028,"usage":{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":5,"service_tier":"standard"},"modelUsage":{"claude-opus-5-5":{"inputTokens":20,"outputTokens":10,"cacheReadInputTokens":0,"cacheCreationInputTokens":0,"webSearchRequests":0,"costUSD":0.00028,"contextWindow":1000000}},"model_usage_since_last_result":{"claude-opus-5-5":{"inputTokens":10,"outputTokens":5,"costUSD":0.00014}},"permission_denials":[],"result_index":0}"#,
+    ) else {
+        panic!()
+    };
+    assert!(!r.is_error);
+    assert_eq!(r.usage.as_ref().unwrap().output_tokens, 5);
+    assert_eq!(r.model_usage["claude-opus-5-5"].cost_usd, 0.00028);
+    assert_eq!(r.turn_cost_usd(), Some(0.00014));
+    assert_eq!(r.extra["result_index"], 0);
+
+    let Message::Result(r) = parse(
+        r#"{"type":"result","subtype":"error_max_turns","is_error":true,"num_turns":3,"stop_reason":"tool_use","terminal_reason":"max_turns","errors":["Reached maximum number of turns (2)"],"session_id":"s"}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(r.error_text(), "Reached maximum number of turns (2)");
+
+    let Message::Result(r) = parse(
+        r#"{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"api_error_type":"rate_limit_error","result":"API Error: Request rejected (429) · mock 429","terminal_reason":"api_error","session_id":"s","permission_denials":[{"tool_name":"Write","tool_use_id":"toolu_2","tool_input":{"file_path":"/x"}}]}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(r.api_error_status, Some(429));
+    assert_eq!(r.permission_denials[0].tool_name, "Write");
+}
+
+#[test]
+fn stream_events() {
+    let Message::StreamEvent(e) = parse(
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"hello there"}},"session_id":"f5","parent_tool_use_id":null,"uuid":"5e","api_message_id":"msg_1"}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(e.text_delta(), Some("hello there"));
+    let Message::StreamEvent(e) = parse(
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"a\": "}}}"#,
+    ) else {
+        panic!()
+    };
+    assert!(matches!(e.event, StreamEvent::ContentBlockDelta { delta: Delta::InputJsonDelta { .. }, .. }));
+    let Message::StreamEvent(e) = parse(r#"{"type":"stream_event","event":{"type":"brand_new_event","x":1}}"#) else {
+        panic!()
+    };
+    assert!(matches!(e.event, StreamEvent::Unknown(_)));
+}
+
+#[test]
+fn control_messages() {
+    let Message::ControlRequest(c) = parse(
+        r#"{"type":"control_request","request_id":"975c","request":{"subtype":"can_use_tool","tool_name":"Bash","display_name":"Bash","input":{"command":"touch x"},"tool_use_id":"toolu_3"}}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(c.request.subtype(), "can_use_tool");
+    let Message::ControlRequest(c) = parse(r#"{"type":"control_request","request_id":"r","request":{"subtype":"future_thing","a":1}}"#) else {
+        panic!()
+    };
+    assert_eq!(c.request.subtype(), "future_thing");
+    let Message::ControlResponse(c) = parse(
+        r#"{"type":"control_response","response":{"subtype":"error","request_id":"req_5","error":"Unsupported control request subtype: x","error_code":"unsupported_request"}}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(c.response.request_id(), Some("req_5"));
+    let out = serde_json::to_value(ControlRequestMessage {
+        request_id: "req_1".into(),
+        request: ControlRequest::Interrupt { extra: Map::new() },
+        extra: Map::new(),
+    })
+    .unwrap();
+    assert_eq!(out, serde_json::json!({"request_id":"req_1","request":{"subtype":"interrupt"}}));
+}
+
+#[test]
+fn unknown_and_malformed() {
+    assert_eq!(parse(r#"{"type":"transcript_mirror","x":1}"#).type_name(), "transcript_mirror");
+    // known type, unexpected shape: kept, not fatal
+    let m = parse(r#"{"type":"assistant","message":"not an object"}"#);
+    assert!(matches!(m, Message::Unknown(_)));
+    assert!(Message::from_slice(b"{not json").is_err());
+    assert!(Message::from_slice(b"[1,2]").is_err());
+    // non-ASCII survives
+    let Message::Assistant(a) = parse(r#"{"type":"assistant","message":{"content":[{"type":"text","text":"héllo 👋 你好"}]}}"#) else {
+        panic!()
+    };
+    assert_eq!(a.text(), "héllo 👋 你好");
+}
+
+#[test]
+fn roundtrip_keeps_unknown_fields() {
+    let line = r#"{"type":"result","subtype":"success","is_error":false,"result":"hi","session_id":"s","brand_new":{"a":[1,2]}}"#;
+    let m = parse(line);
+    let back = serde_json::to_value(&m).unwrap();
+    assert_eq!(back["brand_new"]["a"][1], 2);
+    assert_eq!(back["type"], "result");
+}

@@ -1,0 +1,72 @@
+//! Token usage and cost.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Token usage as reported by the API (snake_case keys).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Input tokens.
+    #[serde(default)]
+    pub input_tokens: u64,
+    /// Output tokens.
+    #[serde(default)]
+    pub output_tokens: u64,
+    /// Tokens written to the prompt cache.
+    #[serde(default)]
+    pub cache_creation_input_tokens: u64,
+    /// Tokens read from the prompt cache.
+    #[serde(default)]
+    pub cache_read_input_tokens: u64,
+    /// Unmodelled fields (service tier, server tool use, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Usage {
+    /// Input + output + cache tokens.
+    pub fn total_tokens(&self) -> u64 {
+        self.input_tokens
+            + self.output_tokens
+            + self.cache_creation_input_tokens
+            + self.cache_read_input_tokens
+    }
+
+    /// Adds another usage to this one (unmodelled fields are left alone).
+    pub fn add(&mut self, other: &Usage) {
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.cache_creation_input_tokens += other.cache_creation_input_tokens;
+        self.cache_read_input_tokens += other.cache_read_input_tokens;
+    }
+}
+
+/// Per-model usage in a result (`modelUsage`, camelCase keys).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelUsage {
+    /// Input tokens.
+    #[serde(default)]
+    pub input_tokens: u64,
+    /// Output tokens.
+    #[serde(default)]
+    pub output_tokens: u64,
+    /// Cache read tokens.
+    #[serde(default)]
+    pub cache_read_input_tokens: u64,
+    /// Cache creation tokens.
+    #[serde(default)]
+    pub cache_creation_input_tokens: u64,
+    /// Web search requests.
+    #[serde(default)]
+    pub web_search_requests: u64,
+    /// Cost in USD.
+    #[serde(default, rename = "costUSD")]
+    pub cost_usd: f64,
+    /// Context window of the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_window: Option<u64>,
+    /// Unmodelled fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
