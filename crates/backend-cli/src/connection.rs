@@ -1,0 +1,364 @@
+//! One live CLI process speaking stream-json: a reader task that routes stdout lines (events to
+//! the consumer through a bounded channel, control responses to their waiters, control requests
+//! to the handler), a writer task that owns stdin, and the registry of our pending control
+//! requests. The reader never waits on the writer: answers go through the writer's channel.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use claude_sdk_core::message::{ControlRequest, ControlRequestMessage, ControlResponse, Message};
+use claude_sdk_core::{Error, ErrorCode, Event, Result};
+use claude_sdk_stream::{LineReader, ReadLineError};
+use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
+use tokio::process::{ChildStdin, ChildStdout};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::control::{ControlError, ControlHandler};
+use crate::process::{ProcessGroup, ProcessHandle, describe_status};
+use crate::redact::Redactor;
+
+type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<Result<Value>>>>>;
+
+enum WriterCmd {
+    Line(Bytes),
+    Close,
+}
+
+/// What errors about this process should say.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorScope {
+    pub command: String,
+    pub model: Option<String>,
+    pub redactor: Redactor,
+}
+
+impl ErrorScope {
+    /// Adds backend, model and command context.
+    pub fn decorate(&self, mut err: Error) -> Error {
+        let ctx = err.context_mut();
+        ctx.backend.get_or_insert_with(|| "cli".into());
+        if ctx.model.is_none() {
+            ctx.model.clone_from(&self.model);
+        }
+        ctx.command.get_or_insert_with(|| self.command.clone());
+        err
+    }
+
+    /// Adds exit status and stderr tail too.
+    pub fn decorate_with_process(&self, err: Error, process: &ProcessHandle) -> Error {
+        let mut err = self.decorate(err);
+        if let Some(status) = process.try_status() {
+            err = err.with_exit_status(describe_status(Some(status)));
+        }
+        err.with_stderr_tail(self.redactor.redact(&process.stderr_tail()))
+    }
+}
+
+/// A running CLI process and its plumbing.
+pub(crate) struct Connection {
+    process: ProcessGroup,
+    writer: mpsc::Sender<WriterCmd>,
+    pending: Pending,
+    next_id: AtomicU64,
+    pub scope: ErrorScope,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").field("pid", &self.process.handle().pid()).finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// Starts the reader and writer tasks over a spawned process. Events go to `events`.
+    pub fn start(
+        process: ProcessGroup,
+        stdin: ChildStdin,
+        stdout: ChildStdout,
+        max_line: usize,
+        events: mpsc::Sender<Result<Event>>,
+        handler: Arc<dyn ControlHandler>,
+        scope: ErrorScope,
+    ) -> Connection {
+        let (writer_tx, writer_rx) = mpsc::channel(64);
+        tokio::spawn(write_loop(stdin, writer_rx));
+        let pending: Pending = Arc::default();
+        let reader = Reader {
+            process: process.handle().clone(),
+            pending: pending.clone(),
+            writer: writer_tx.clone(),
+            events,
+            handler,
+            scope: scope.clone(),
+        };
+        tokio::spawn(reader.run(stdout, max_line));
+        Connection {
+            process,
+            writer: writer_tx,
+            pending,
+            next_id: AtomicU64::new(1),
+            scope,
+        }
+    }
+
+    pub fn process(&self) -> &ProcessHandle {
+        self.process.handle()
+    }
+
+    /// Writes one JSON line to stdin.
+    pub async fn write_json(&self, value: &Value) -> Result<()> {
+        let mut line = serde_json::to_vec(value).map_err(|e| Error::protocol(format!("cannot encode a message: {e}")))?;
+        line.push(b'\n');
+        self.writer
+            .send(WriterCmd::Line(Bytes::from(line)))
+            .await
+            .map_err(|_| self.process_gone("the CLI's stdin is closed"))
+    }
+
+    /// Sends a control request and waits for its answer.
+    pub async fn request(&self, request: ControlRequest, timeout: Duration) -> Result<Value> {
+        let subtype = request.subtype().to_owned();
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = format!("req_{n}_{:08x}", std::process::id() ^ (nanos() as u32));
+        let (tx, rx) = oneshot::channel();
+        if let Ok(mut p) = self.pending.lock() {
+            p.insert(id.clone(), tx);
+        }
+        let msg = ControlRequestMessage {
+            request_id: id.clone(),
+            request,
+            extra: Default::default(),
+        };
+        let value = serde_json::to_value(&msg).map_err(|e| Error::protocol(e.to_string()))?;
+        let mut value = value;
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("type".into(), json!("control_request"));
+        }
+        self.write_json(&value).await?;
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(_)) => Err(self.process_gone(&format!("the CLI ended before answering `{subtype}`"))),
+            Err(_) => {
+                if let Ok(mut p) = self.pending.lock() {
+                    p.remove(&id);
+                }
+                Err(self.scope.decorate(Error::new(
+                    ErrorCode::Timeout,
+                    format!("control request `{subtype}` got no answer within {:.1}s", timeout.as_secs_f64()),
+                )))
+            }
+        }
+    }
+
+    /// Closes stdin: the CLI finishes queued turns and exits.
+    pub async fn close_stdin(&self) {
+        let _ = self.writer.send(WriterCmd::Close).await;
+    }
+
+    /// Closes stdin and waits up to `timeout` for a clean exit, then kills the group.
+    pub async fn shutdown(&self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        self.close_stdin().await;
+        match tokio::time::timeout(timeout, self.process().wait()).await {
+            Ok(status) => status,
+            Err(_) => {
+                self.process().kill();
+                self.process().wait().await
+            }
+        }
+    }
+
+    fn process_gone(&self, what: &str) -> Error {
+        self.scope
+            .decorate_with_process(Error::new(ErrorCode::Process, what.to_owned()), self.process())
+    }
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+async fn write_loop(mut stdin: ChildStdin, mut rx: mpsc::Receiver<WriterCmd>) {
+    while let Some(cmd) = rx.recv().await {
+        match cmd {
+            WriterCmd::Line(bytes) => {
+                if let Err(e) = stdin.write_all(&bytes).await {
+                    tracing::debug!("writing to the CLI's stdin failed: {e}");
+                    break;
+                }
+                if stdin.flush().await.is_err() {
+                    break;
+                }
+            }
+            WriterCmd::Close => break,
+        }
+    }
+    // Dropping stdin sends EOF.
+}
+
+struct Reader {
+    process: ProcessHandle,
+    pending: Pending,
+    writer: mpsc::Sender<WriterCmd>,
+    events: mpsc::Sender<Result<Event>>,
+    handler: Arc<dyn ControlHandler>,
+    scope: ErrorScope,
+}
+
+impl Reader {
+    async fn run(self, stdout: ChildStdout, max_line: usize) {
+        let mut lines = LineReader::new(stdout, max_line);
+        let fatal: Option<Error> = loop {
+            let line = match lines.next_line().await {
+                Ok(Some(line)) => line,
+                Ok(None) => break None,
+                Err(ReadLineError::Frame(e)) => {
+                    break Some(Error::protocol(format!("{e} on the CLI's stdout (raise CliConfig::max_line_bytes to accept it)")));
+                }
+                Err(ReadLineError::Io(e)) => break Some(Error::io("reading the CLI's stdout", e)),
+            };
+            if line.first() != Some(&b'{') {
+                tracing::debug!("skipping a non-JSON stdout line: {}", String::from_utf8_lossy(&line[..line.len().min(200)]));
+                continue;
+            }
+            let msg = match Message::from_slice(&line) {
+                Ok(m) => m,
+                Err(e) => break Some(Error::protocol(format!("the CLI printed invalid JSON: {e}"))),
+            };
+            match msg {
+                Message::ControlResponse(r) => self.resolve(r.response),
+                Message::ControlRequest(r) => self.answer(r),
+                Message::ControlCancelRequest(c) => {
+                    tracing::debug!("the CLI cancelled its control request {}", c.request_id);
+                }
+                other => {
+                    if let Some(ev) = Event::from_message(other) {
+                        if self.events.send(Ok(ev)).await.is_err() {
+                            // Nobody listens any more; keep draining so the CLI never blocks.
+                            continue;
+                        }
+                    }
+                }
+            }
+        };
+        let err = match fatal {
+            Some(e) => {
+                // We cannot trust the stream any more: stop the process.
+                self.process.kill();
+                let _ = self.process.wait().await;
+                self.scope.decorate_with_process(e, &self.process)
+            }
+            None => {
+                let status = self.process.wait().await;
+                let stderr = self.process.stderr_tail();
+                let code = classify_stderr(&stderr);
+                let msg = format!("the CLI exited ({}) without finishing the turn", describe_status(status));
+                let msg = match stderr.lines().rev().find(|l| !l.trim().is_empty()) {
+                    Some(last) => format!("{msg}: {}", self.scope.redactor.redact(last.trim())),
+                    None => msg,
+                };
+                self.scope.decorate_with_process(Error::new(code, msg), &self.process)
+            }
+        };
+        // Fail our pending control requests.
+        let waiters: Vec<_> = match self.pending.lock() {
+            Ok(mut p) => p.drain().map(|(_, tx)| tx).collect(),
+            Err(_) => Vec::new(),
+        };
+        for tx in waiters {
+            let _ = tx.send(Err(Error::new(err.code(), err.message().to_owned())));
+        }
+        let _ = self.events.send(Err(err)).await;
+    }
+
+    fn resolve(&self, response: ControlResponse) {
+        let Some(id) = response.request_id() else {
+            tracing::debug!("control response without request_id");
+            return;
+        };
+        let tx = self.pending.lock().ok().and_then(|mut p| p.remove(id));
+        let Some(tx) = tx else {
+            tracing::debug!("control response for unknown request {id}");
+            return;
+        };
+        let result = match response {
+            ControlResponse::Success { response, .. } => Ok(response.unwrap_or(Value::Null)),
+            ControlResponse::Error { error, error_code, .. } => {
+                let code = match error_code.as_deref() {
+                    Some("unsupported_request") => ErrorCode::Protocol,
+                    _ => ErrorCode::Execution,
+                };
+                Err(self.scope.decorate(Error::new(code, format!("the CLI refused the request: {error}"))))
+            }
+            ControlResponse::Other(v) => Err(self.scope.decorate(Error::protocol(format!("unexpected control response: {v}")))),
+        };
+        let _ = tx.send(result);
+    }
+
+    fn answer(&self, msg: ControlRequestMessage) {
+        let handler = self.handler.clone();
+        let writer = self.writer.clone();
+        let id = msg.request_id;
+        let subtype = msg.request.subtype().to_owned();
+        let fut = handler.handle(msg.request);
+        tokio::spawn(async move {
+            // A panicking handler becomes an error answer, not a crash or a silence.
+            let outcome = match tokio::spawn(fut).await {
+                Ok(r) => r,
+                Err(e) => Err(ControlError::new(format!("the handler for `{subtype}` failed: {e}"))),
+            };
+            let response = match outcome {
+                Ok(v) => json!({"subtype": "success", "request_id": id, "response": v}),
+                Err(e) => {
+                    let mut r = json!({"subtype": "error", "request_id": id, "error": e.message});
+                    if let (Some(code), Some(obj)) = (e.code, r.as_object_mut()) {
+                        obj.insert("error_code".into(), json!(code));
+                    }
+                    r
+                }
+            };
+            let line = json!({"type": "control_response", "response": response});
+            if let Ok(mut bytes) = serde_json::to_vec(&line) {
+                bytes.push(b'\n');
+                let _ = writer.send(WriterCmd::Line(Bytes::from(bytes))).await;
+            }
+        });
+    }
+}
+
+/// Picks a code from what the CLI wrote to stderr before dying.
+fn classify_stderr(stderr: &str) -> ErrorCode {
+    let s = stderr.to_ascii_lowercase();
+    if s.contains("unknown option") || s.contains("invalid session id") || s.contains("already in use") || s.contains("requires --verbose")
+    {
+        ErrorCode::Config
+    } else if s.contains("cannot be used with root") {
+        ErrorCode::Permission
+    } else if s.contains("error parsing streaming input") {
+        ErrorCode::Protocol
+    } else {
+        ErrorCode::Process
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stderr_classification() {
+        assert_eq!(classify_stderr("error: unknown option '--bogus'"), ErrorCode::Config);
+        assert_eq!(classify_stderr("Error: Session ID x is already in use."), ErrorCode::Config);
+        assert_eq!(
+            classify_stderr("--dangerously-skip-permissions cannot be used with root/sudo privileges"),
+            ErrorCode::Permission
+        );
+        assert_eq!(classify_stderr("Segmentation fault"), ErrorCode::Process);
+    }
+}
