@@ -272,7 +272,7 @@ impl Reader {
             Err(_) => Vec::new(),
         };
         for tx in waiters {
-            let _ = tx.send(Err(Error::new(err.code(), err.message().to_owned())));
+            let _ = tx.send(Err(err.duplicate()));
         }
         let _ = self.events.send(Err(err)).await;
     }

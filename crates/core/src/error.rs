@@ -234,6 +234,17 @@ impl Error {
         self
     }
 
+    /// Replace the whole context.
+    pub fn with_context(mut self, context: ErrorContext) -> Self {
+        self.inner.context = context;
+        self
+    }
+
+    /// A copy of this error without its source (for fanning one failure out to many waiters).
+    pub fn duplicate(&self) -> Self {
+        Error::new(self.inner.code, self.inner.message.clone()).with_context(self.inner.context.clone())
+    }
+
     /// Set the HTTP status.
     pub fn with_http_status(mut self, status: u16) -> Self {
         self.inner.context.http_status = Some(status);

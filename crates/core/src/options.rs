@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 
 /// The system prompt.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub enum SystemPrompt {
     /// A minimal prompt (what the official SDKs do when none is given): the CLI's 7 kB
     /// Claude Code prompt is dropped.
