@@ -17,7 +17,9 @@ use crate::message::{
 };
 
 /// One event of a response. Control messages never appear here: backends answer them.
-#[derive(Debug, Clone, PartialEq)]
+/// Serializes to the same JSON as the CLI's line (`{"type":"assistant",…}`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Event {
     /// `system` (init, api_retry, status, …).
@@ -31,6 +33,7 @@ pub enum Event {
     /// The end of the turn. Always the last event of a response stream.
     Result(ResultMessage),
     /// A message type this version does not know, verbatim.
+    #[serde(untagged)]
     Other(Value),
 }
 
