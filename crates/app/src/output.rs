@@ -70,8 +70,8 @@ pub fn report_error(e: &Error, format: OutputFormat, verbose: bool) -> ExitCode 
     ExitCode::from(exit_code(e))
 }
 
-/// Prints `resources: peak_rss_kib=… cpu_user_ms=… cpu_sys_ms=…` for this process alone (not
-/// its children), read from `/proc/self`.
+/// Prints `resources: peak_rss_kib=… cpu_us=…` for this process alone (not its children):
+/// peak RSS from `/proc/self/status`, CPU time summed over our threads' `schedstat` (ns precision).
 pub fn report_resources() {
     let hwm = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
         s.lines()
@@ -79,20 +79,13 @@ pub fn report_resources() {
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|v| v.parse::<u64>().ok())
     });
-    // Fields 14 and 15 of /proc/self/stat (after the command name) are utime and stime in ticks.
-    let (utime, stime) = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let rest = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some((f.get(11)?.parse::<u64>().ok()?, f.get(12)?.parse::<u64>().ok()?))
+    let cpu_ns: u64 = std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+                .filter_map(|s| s.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()))
+                .sum()
         })
-        .unwrap_or((0, 0));
-    // Linux reports these in USER_HZ, which is 100 on every supported architecture.
-    eprintln!(
-        "resources: peak_rss_kib={} cpu_user_ms={} cpu_sys_ms={}",
-        hwm.unwrap_or(0),
-        utime * 10,
-        stime * 10
-    );
+        .unwrap_or(0);
+    eprintln!("resources: peak_rss_kib={} cpu_us={}", hwm.unwrap_or(0), cpu_ns / 1000);
 }
