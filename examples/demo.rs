@@ -17,26 +17,51 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let last = prompts.last().cloned().unwrap_or_default();
         let text = if last.starts_with("Stream") {
             return Reply::slow_text(
-                ["Streaming ", "word ", "by ", "word, ", "straight ", "from ", "the ", "CLI."].map(String::from).to_vec(),
+                [
+                    "Streaming ",
+                    "word ",
+                    "by ",
+                    "word, ",
+                    "straight ",
+                    "from ",
+                    "the ",
+                    "CLI.",
+                ]
+                .map(String::from)
+                .to_vec(),
                 Duration::from_millis(60),
             );
         } else if prompts.len() > 1 {
-            format!("Turn {}: you told me {:?} earlier; now you say {last:?}.", prompts.len(), prompts[0])
+            format!(
+                "Turn {}: you told me {:?} earlier; now you say {last:?}.",
+                prompts.len(),
+                prompts[0]
+            )
         } else {
             format!("Hello! You said {last:?}.")
         };
         Reply::text(text).with_usage(120, 24)
     });
     let Some(env) = CliTestEnv::start(script).await else {
-        return Err("the claude CLI is not installed: run `cargo xtask install-cli` or set CLAUDE_CLI_PATH".into());
+        return Err(
+            "the claude CLI is not installed: run `cargo xtask install-cli` or set CLAUDE_CLI_PATH"
+                .into(),
+        );
     };
-    println!("mock Messages API at {}  ·  CLI {}", env.mock.base_url(), env.cli.display());
+    println!(
+        "mock Messages API at {}  ·  CLI {}",
+        env.mock.base_url(),
+        env.cli.display()
+    );
 
     let mut options = Options::new().cwd(env.project_dir());
     for (k, v) in env.env() {
         options = options.env(k, v);
     }
-    let client = Client::builder().cli_path(&env.cli).options(options.clone()).build()?;
+    let client = Client::builder()
+        .cli_path(&env.cli)
+        .options(options.clone())
+        .build()?;
 
     println!("\n1) query");
     let outcome = client.query("Hi there 👋 — こんにちは").await?;
@@ -62,7 +87,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n3) a conversation in one CLI process");
     let chat = client.connect().await?;
-    for prompt in ["My name is Ada.", "I write Rust.", "What do you know about me?"] {
+    for prompt in [
+        "My name is Ada.",
+        "I write Rust.",
+        "What do you know about me?",
+    ] {
         let o = chat.query(prompt).await?;
         println!("   > {prompt}\n   < {}", o.text);
     }

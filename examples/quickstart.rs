@@ -12,7 +12,12 @@ async fn main() -> claude_sdk::Result<()> {
     let client = Client::builder().build()?;
 
     let outcome = client.query("Say hello in five words.").await?;
-    println!("{}  (${:.5}, {} tokens)", outcome.text, outcome.cost_usd.unwrap_or(0.0), outcome.usage.total_tokens());
+    println!(
+        "{}  (${:.5}, {} tokens)",
+        outcome.text,
+        outcome.cost_usd.unwrap_or(0.0),
+        outcome.usage.total_tokens()
+    );
 
     let mut stream = client.stream("Count from one to five.").await?;
     while let Some(event) = stream.next_event().await {

@@ -109,7 +109,8 @@ impl QueryArgs {
         if let Some(s) = &self.system_prompt {
             o = o.system_prompt(s.clone());
         }
-        o.append_system_prompt.clone_from(&self.append_system_prompt);
+        o.append_system_prompt
+            .clone_from(&self.append_system_prompt);
         o.max_turns = self.max_turns;
         o.max_budget_usd = self.max_budget_usd;
         o.allowed_tools.clone_from(&self.allowed_tools);
@@ -117,7 +118,8 @@ impl QueryArgs {
         o.resume.clone_from(&self.resume);
         o.cwd.clone_from(&self.cwd);
         if let Some(t) = self.timeout {
-            let t = Duration::try_from_secs_f64(t).map_err(|_| Error::config(format!("invalid --timeout {t}")))?;
+            let t = Duration::try_from_secs_f64(t)
+                .map_err(|_| Error::config(format!("invalid --timeout {t}")))?;
             o = o.timeout(t);
         }
         Ok(o)
@@ -168,10 +170,14 @@ async fn query(global: &Global, q: &QueryArgs) -> Result<(), Error> {
     let backend = backend(global)?;
     if q.output == OutputFormat::StreamJson {
         options.include_partial_messages = true;
-        let stream = backend.stream(Request::new(prompt).with_options(options)).await?;
+        let stream = backend
+            .stream(Request::new(prompt).with_options(options))
+            .await?;
         return print_stream_json(stream).await;
     }
-    let outcome = backend.query(Request::new(prompt).with_options(options)).await?;
+    let outcome = backend
+        .query(Request::new(prompt).with_options(options))
+        .await?;
     let mut out = std::io::stdout().lock();
     let written = match q.output {
         OutputFormat::Json => writeln!(out, "{}", output::outcome_json(&outcome)),
@@ -184,7 +190,9 @@ async fn stream(global: &Global, q: &QueryArgs) -> Result<(), Error> {
     let prompt = read_prompt(&q.prompt)?;
     let options = q.options()?.include_partial_messages(true);
     let backend = backend(global)?;
-    let mut stream = backend.stream(Request::new(prompt).with_options(options)).await?;
+    let mut stream = backend
+        .stream(Request::new(prompt).with_options(options))
+        .await?;
     if q.output == OutputFormat::StreamJson {
         return print_stream_json(stream).await;
     }
@@ -194,11 +202,17 @@ async fn stream(global: &Global, q: &QueryArgs) -> Result<(), Error> {
         let ev = ev?;
         if let Some(t) = ev.text_delta() {
             printed_any = true;
-            out.write_all(t.as_bytes()).and_then(|_| out.flush()).map_err(|e| Error::io("writing to stdout", e))?;
+            out.write_all(t.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| Error::io("writing to stdout", e))?;
         }
         if let Event::Result(r) = ev {
             let outcome = claude_sdk::Outcome::from_result(r)?;
-            let tail = if printed_any { String::new() } else { outcome.text.clone() };
+            let tail = if printed_any {
+                String::new()
+            } else {
+                outcome.text.clone()
+            };
             if q.output == OutputFormat::Json {
                 writeln!(out, "\n{}", output::outcome_json(&outcome))
             } else {
@@ -216,7 +230,9 @@ async fn print_stream_json(mut stream: claude_sdk::EventStream) -> Result<(), Er
     while let Some(ev) = stream.next_event().await {
         let ev = ev?;
         let line = serde_json::to_string(&ev).map_err(|e| Error::protocol(e.to_string()))?;
-        writeln!(out, "{line}").and_then(|_| out.flush()).map_err(|e| Error::io("writing to stdout", e))?;
+        writeln!(out, "{line}")
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("writing to stdout", e))?;
         if let Event::Result(r) = ev {
             claude_sdk::Outcome::from_result(r)?;
             return Ok(());

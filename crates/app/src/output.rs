@@ -73,19 +73,29 @@ pub fn report_error(e: &Error, format: OutputFormat, verbose: bool) -> ExitCode 
 /// Prints `resources: peak_rss_kib=… cpu_us=…` for this process alone (not its children):
 /// peak RSS from `/proc/self/status`, CPU time summed over our threads' `schedstat` (ns precision).
 pub fn report_resources() {
-    let hwm = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
-        s.lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-    });
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        });
     let cpu_ns: u64 = std::fs::read_dir("/proc/self/task")
         .map(|dir| {
             dir.flatten()
                 .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-                .filter_map(|s| s.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()))
+                .filter_map(|s| {
+                    s.split_whitespace()
+                        .next()
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
                 .sum()
         })
         .unwrap_or(0);
-    eprintln!("resources: peak_rss_kib={} cpu_us={}", hwm.unwrap_or(0), cpu_ns / 1000);
+    eprintln!(
+        "resources: peak_rss_kib={} cpu_us={}",
+        hwm.unwrap_or(0),
+        cpu_ns / 1000
+    );
 }

@@ -38,7 +38,11 @@ pub fn build_args(opts: &Options) -> Vec<String> {
         kv(&mut a, "--max-budget-usd", &b.to_string());
     }
     if !opts.disallowed_tools.is_empty() {
-        kv(&mut a, "--disallowedTools", &opts.disallowed_tools.join(","));
+        kv(
+            &mut a,
+            "--disallowedTools",
+            &opts.disallowed_tools.join(","),
+        );
     }
     if let Some(m) = &opts.model {
         kv(&mut a, "--model", m);
@@ -108,7 +112,10 @@ pub fn build_args(opts: &Options) -> Vec<String> {
 pub fn build_env(opts: &Options, config: &CliConfig) -> Vec<(String, String)> {
     let mut env = vec![
         ("CLAUDE_CODE_ENTRYPOINT".to_owned(), ENTRYPOINT.to_owned()),
-        ("CLAUDE_AGENT_SDK_VERSION".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        (
+            "CLAUDE_AGENT_SDK_VERSION".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        ),
     ];
     if let Some(n) = config.cli_max_retries {
         env.push(("CLAUDE_CODE_MAX_RETRIES".to_owned(), n.to_string()));
@@ -133,7 +140,12 @@ mod tests {
     fn defaults() {
         assert_eq!(
             build_args(&Options::new()),
-            ["--output-format=stream-json", "--verbose", "--system-prompt=", "--input-format=stream-json"]
+            [
+                "--output-format=stream-json",
+                "--verbose",
+                "--system-prompt=",
+                "--input-format=stream-json"
+            ]
         );
     }
 
@@ -194,18 +206,37 @@ mod tests {
         ];
         assert_eq!(args, expected);
         // Flags the CLI does not have must never appear.
-        for bad in ["--max-tokens", "--temperature", "--cwd", "--api-key", "-p", "--print"] {
-            assert!(!args.iter().any(|a| a == bad || a.starts_with(&format!("{bad}="))), "{bad}");
+        for bad in [
+            "--max-tokens",
+            "--temperature",
+            "--cwd",
+            "--api-key",
+            "-p",
+            "--print",
+        ] {
+            assert!(
+                !args
+                    .iter()
+                    .any(|a| a == bad || a.starts_with(&format!("{bad}="))),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn env_sets_entrypoint_and_user_wins() {
         let env = build_env(
-            &Options::new().env("CLAUDE_CODE_ENTRYPOINT", "mine").cwd("/w"),
+            &Options::new()
+                .env("CLAUDE_CODE_ENTRYPOINT", "mine")
+                .cwd("/w"),
             &CliConfig::new().cli_max_retries(0),
         );
-        let last = |k: &str| env.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let last = |k: &str| {
+            env.iter()
+                .rev()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(last("CLAUDE_CODE_ENTRYPOINT"), Some("mine"));
         assert_eq!(last("CLAUDE_CODE_MAX_RETRIES"), Some("0"));
         assert_eq!(last("PWD"), Some("/w"));

@@ -33,7 +33,9 @@ pub struct CliBackend {
 
 impl std::fmt::Debug for CliBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CliBackend").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("CliBackend")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -72,8 +74,12 @@ impl CliBackend {
     pub async fn query(&self, request: Request) -> Result<Outcome> {
         let deadline = request.options.timeout.map(|t| Instant::now() + t);
         let work = async {
-            let client =
-                CliClient::connect_with_handler((*self.config).clone(), request.options, self.handler.clone()).await?;
+            let client = CliClient::connect_with_handler(
+                (*self.config).clone(),
+                request.options,
+                self.handler.clone(),
+            )
+            .await?;
             client.send(request.prompt).await?;
             let turn = client.receive_with_deadline(None).await;
             let result = EventStream::new(turn).outcome().await;
@@ -89,7 +95,11 @@ impl CliBackend {
         let deadline = request.options.timeout.map(|t| Instant::now() + t);
         let client = with_deadline(
             deadline,
-            CliClient::connect_with_handler((*self.config).clone(), request.options, self.handler.clone()),
+            CliClient::connect_with_handler(
+                (*self.config).clone(),
+                request.options,
+                self.handler.clone(),
+            ),
         )
         .await?;
         client.send(request.prompt).await?;
@@ -98,7 +108,10 @@ impl CliBackend {
     }
 }
 
-async fn with_deadline<T>(deadline: Option<Instant>, fut: impl Future<Output = Result<T>>) -> Result<T> {
+async fn with_deadline<T>(
+    deadline: Option<Instant>,
+    fut: impl Future<Output = Result<T>>,
+) -> Result<T> {
     match deadline {
         None => fut.await,
         Some(d) => match tokio::time::timeout_at(d, fut).await {

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use claude_sdk_core::message::{ControlRequest, UserContent};
-use claude_sdk_core::{Error, ErrorCode, Event, EventStream, Options, Outcome, PermissionMode, Result};
+use claude_sdk_core::{
+    Error, ErrorCode, Event, EventStream, Options, Outcome, PermissionMode, Result,
+};
 use futures_core::Stream;
 use serde_json::{Map, Value, json};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc};
@@ -54,7 +56,9 @@ pub struct CliClient {
 
 impl std::fmt::Debug for CliClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CliClient").field("pid", &self.pid()).finish_non_exhaustive()
+        f.debug_struct("CliClient")
+            .field("pid", &self.pid())
+            .finish_non_exhaustive()
     }
 }
 
@@ -99,7 +103,15 @@ impl CliClient {
         .map_err(|e| scope.decorate(e))?;
         tracing::debug!(pid = process.handle().pid(), command = %scope.command, "spawned the CLI");
         let (tx, rx) = mpsc::channel(config.event_buffer);
-        let conn = Connection::start(process, pipes.stdin, pipes.stdout, config.max_line_bytes, tx, handler, scope);
+        let conn = Connection::start(
+            process,
+            pipes.stdin,
+            pipes.stdout,
+            config.max_line_bytes,
+            tx,
+            handler,
+            scope,
+        );
 
         let init = ControlRequest::Initialize {
             hooks: Value::Null,
@@ -109,17 +121,22 @@ impl CliClient {
         let server_info = conn.request(init, config.init_timeout).await.map_err(|e| {
             if e.code() == ErrorCode::Timeout {
                 conn.scope.decorate_with_process(
-                    Error::new(ErrorCode::Protocol, format!("the CLI did not answer `initialize`: {}", e.message())),
+                    Error::new(
+                        ErrorCode::Protocol,
+                        format!("the CLI did not answer `initialize`: {}", e.message()),
+                    ),
                     conn.process(),
                 )
             } else {
                 e
             }
         })?;
-        if config.check_version {
-            if let Some(v) = server_info.get("claude_code_version").and_then(Value::as_str) {
-                check_version_string(&program, v).map_err(|e| conn.scope.decorate(e))?;
-            }
+        if config.check_version
+            && let Some(v) = server_info
+                .get("claude_code_version")
+                .and_then(Value::as_str)
+        {
+            check_version_string(&program, v).map_err(|e| conn.scope.decorate(e))?;
         }
         Ok(CliClient {
             inner: Arc::new(Inner {
@@ -149,7 +166,8 @@ impl CliClient {
 
     /// Writes a user message. It is queued by the CLI if a turn is running.
     pub async fn send(&self, prompt: impl Into<UserContent>) -> Result<()> {
-        let content = serde_json::to_value(prompt.into()).map_err(|e| Error::protocol(e.to_string()))?;
+        let content =
+            serde_json::to_value(prompt.into()).map_err(|e| Error::protocol(e.to_string()))?;
         let msg = json!({
             "type": "user",
             "message": {"role": "user", "content": content},
@@ -192,7 +210,9 @@ impl CliClient {
     /// Stops the running turn. Its stream ends with an `error_during_execution` result (a
     /// `cancelled` error); the client stays usable.
     pub async fn interrupt(&self) -> Result<()> {
-        self.control(ControlRequest::Interrupt { extra: Map::new() }).await.map(drop)
+        self.control(ControlRequest::Interrupt { extra: Map::new() })
+            .await
+            .map(drop)
     }
 
     /// Switches the model for the next turns (`None`: the default model).
@@ -217,12 +237,19 @@ impl CliClient {
 
     /// Sends any control request and returns the CLI's answer payload.
     pub async fn control(&self, request: ControlRequest) -> Result<Value> {
-        self.inner.conn.request(request, self.inner.config.control_timeout).await
+        self.inner
+            .conn
+            .request(request, self.inner.config.control_timeout)
+            .await
     }
 
     /// Closes stdin, lets the CLI finish and exit (killing it after `close_timeout`), and reaps it.
     pub async fn close(self) -> Result<Option<ExitStatus>> {
-        Ok(self.inner.conn.shutdown(self.inner.config.close_timeout).await)
+        Ok(self
+            .inner
+            .conn
+            .shutdown(self.inner.config.close_timeout)
+            .await)
     }
 
     pub(crate) fn into_owned_turn(self, mut stream: TurnStream) -> TurnStream {
@@ -236,7 +263,10 @@ impl CliClient {
     }
 
     pub(crate) fn scope_error(&self, err: Error) -> Error {
-        self.inner.conn.scope.decorate_with_process(err, self.inner.conn.process())
+        self.inner
+            .conn
+            .scope
+            .decorate_with_process(err, self.inner.conn.process())
     }
 }
 
@@ -254,7 +284,9 @@ pub struct TurnStream {
 
 impl std::fmt::Debug for TurnStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TurnStream").field("done", &self.done).finish_non_exhaustive()
+        f.debug_struct("TurnStream")
+            .field("done", &self.done)
+            .finish_non_exhaustive()
     }
 }
 
@@ -280,17 +312,17 @@ impl Stream for TurnStream {
         if this.done {
             return Poll::Ready(None);
         }
-        if let Some(d) = this.deadline.as_mut() {
-            if d.as_mut().poll(cx).is_ready() {
-                this.inner.conn.process().kill();
-                let err = this.inner.conn.scope.decorate(Error::new(
-                    ErrorCode::Timeout,
-                    "the request passed its deadline; the CLI process was killed",
-                ));
-                this.done = true;
-                this.events = None;
-                return Poll::Ready(Some(Err(err)));
-            }
+        if let Some(d) = this.deadline.as_mut()
+            && d.as_mut().poll(cx).is_ready()
+        {
+            this.inner.conn.process().kill();
+            let err = this.inner.conn.scope.decorate(Error::new(
+                ErrorCode::Timeout,
+                "the request passed its deadline; the CLI process was killed",
+            ));
+            this.done = true;
+            this.events = None;
+            return Poll::Ready(Some(Err(err)));
         }
         loop {
             let Some(rx) = this.events.as_mut() else {
@@ -300,7 +332,10 @@ impl Stream for TurnStream {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => {
                     this.finish();
-                    return Poll::Ready(Some(Err(Error::new(ErrorCode::Process, "the CLI connection is closed"))));
+                    return Poll::Ready(Some(Err(Error::new(
+                        ErrorCode::Process,
+                        "the CLI connection is closed",
+                    ))));
                 }
                 Poll::Ready(Some(Err(e))) => {
                     this.finish();

@@ -13,9 +13,12 @@ use claude_sdk_core::message::{ControlRequest, ControlRequestMessage, ControlRes
 use claude_sdk_core::{Error, ErrorCode, Event, Result};
 use claude_sdk_stream::{LineReader, ReadLineError};
 use serde_json::{Value, json};
+use std::collections::VecDeque;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{ChildStdin, ChildStdout};
-use tokio::sync::{mpsc, oneshot};
+
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::control::{ControlError, ControlHandler};
 use crate::process::{ProcessGroup, ProcessHandle, describe_status};
@@ -63,13 +66,16 @@ pub(crate) struct Connection {
     process: ProcessGroup,
     writer: mpsc::Sender<WriterCmd>,
     pending: Pending,
+    pending_added: Arc<Notify>,
     next_id: AtomicU64,
     pub scope: ErrorScope,
 }
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("pid", &self.process.handle().pid()).finish_non_exhaustive()
+        f.debug_struct("Connection")
+            .field("pid", &self.process.handle().pid())
+            .finish_non_exhaustive()
     }
 }
 
@@ -87,9 +93,11 @@ impl Connection {
         let (writer_tx, writer_rx) = mpsc::channel(64);
         tokio::spawn(write_loop(stdin, writer_rx));
         let pending: Pending = Arc::default();
+        let pending_added = Arc::new(Notify::new());
         let reader = Reader {
             process: process.handle().clone(),
             pending: pending.clone(),
+            pending_added: pending_added.clone(),
             writer: writer_tx.clone(),
             events,
             handler,
@@ -100,6 +108,7 @@ impl Connection {
             process,
             writer: writer_tx,
             pending,
+            pending_added,
             next_id: AtomicU64::new(1),
             scope,
         }
@@ -111,7 +120,8 @@ impl Connection {
 
     /// Writes one JSON line to stdin.
     pub async fn write_json(&self, value: &Value) -> Result<()> {
-        let mut line = serde_json::to_vec(value).map_err(|e| Error::protocol(format!("cannot encode a message: {e}")))?;
+        let mut line = serde_json::to_vec(value)
+            .map_err(|e| Error::protocol(format!("cannot encode a message: {e}")))?;
         line.push(b'\n');
         self.writer
             .send(WriterCmd::Line(Bytes::from(line)))
@@ -128,6 +138,8 @@ impl Connection {
         if let Ok(mut p) = self.pending.lock() {
             p.insert(id.clone(), tx);
         }
+        // Wake a reader held up by a slow consumer: it must read on to find our answer.
+        self.pending_added.notify_one();
         let msg = ControlRequestMessage {
             request_id: id.clone(),
             request,
@@ -141,14 +153,19 @@ impl Connection {
         self.write_json(&value).await?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(answer)) => answer,
-            Ok(Err(_)) => Err(self.process_gone(&format!("the CLI ended before answering `{subtype}`"))),
+            Ok(Err(_)) => {
+                Err(self.process_gone(&format!("the CLI ended before answering `{subtype}`")))
+            }
             Err(_) => {
                 if let Ok(mut p) = self.pending.lock() {
                     p.remove(&id);
                 }
                 Err(self.scope.decorate(Error::new(
                     ErrorCode::Timeout,
-                    format!("control request `{subtype}` got no answer within {:.1}s", timeout.as_secs_f64()),
+                    format!(
+                        "control request `{subtype}` got no answer within {:.1}s",
+                        timeout.as_secs_f64()
+                    ),
                 )))
             }
         }
@@ -172,8 +189,10 @@ impl Connection {
     }
 
     fn process_gone(&self, what: &str) -> Error {
-        self.scope
-            .decorate_with_process(Error::new(ErrorCode::Process, what.to_owned()), self.process())
+        self.scope.decorate_with_process(
+            Error::new(ErrorCode::Process, what.to_owned()),
+            self.process(),
+        )
     }
 }
 
@@ -205,6 +224,7 @@ async fn write_loop(mut stdin: ChildStdin, mut rx: mpsc::Receiver<WriterCmd>) {
 struct Reader {
     process: ProcessHandle,
     pending: Pending,
+    pending_added: Arc<Notify>,
     writer: mpsc::Sender<WriterCmd>,
     events: mpsc::Sender<Result<Event>>,
     handler: Arc<dyn ControlHandler>,
@@ -212,24 +232,56 @@ struct Reader {
 }
 
 impl Reader {
+    /// Reads stdout until EOF or a fatal error.
+    ///
+    /// Backpressure: events wait in `backlog` for room in the bounded channel. With a backlog and
+    /// none of our control requests pending, we stop reading (the pipe fills, the CLI waits). While
+    /// one of ours is pending we read on past the backlog — its answer may be behind the events a
+    /// slow consumer has not taken yet, and waiting for it must never deadlock.
     async fn run(self, stdout: ChildStdout, max_line: usize) {
         let mut lines = LineReader::new(stdout, max_line);
+        let mut backlog: VecDeque<Event> = VecDeque::new();
         let fatal: Option<Error> = loop {
+            self.flush(&mut backlog);
+            if !backlog.is_empty() && !self.has_pending() {
+                tokio::select! {
+                    permit = self.events.reserve() => match permit {
+                        Ok(p) => {
+                            if let Some(ev) = backlog.pop_front() {
+                                p.send(Ok(ev));
+                            }
+                        }
+                        // Nobody listens any more; keep draining so the CLI never blocks.
+                        Err(_) => backlog.clear(),
+                    },
+                    () = self.pending_added.notified() => {}
+                }
+                continue;
+            }
             let line = match lines.next_line().await {
                 Ok(Some(line)) => line,
                 Ok(None) => break None,
                 Err(ReadLineError::Frame(e)) => {
-                    break Some(Error::protocol(format!("{e} on the CLI's stdout (raise CliConfig::max_line_bytes to accept it)")));
+                    break Some(Error::protocol(format!(
+                        "{e} on the CLI's stdout (raise CliConfig::max_line_bytes to accept it)"
+                    )));
                 }
                 Err(ReadLineError::Io(e)) => break Some(Error::io("reading the CLI's stdout", e)),
             };
             if line.first() != Some(&b'{') {
-                tracing::debug!("skipping a non-JSON stdout line: {}", String::from_utf8_lossy(&line[..line.len().min(200)]));
+                tracing::debug!(
+                    "skipping a non-JSON stdout line: {}",
+                    String::from_utf8_lossy(&line[..line.len().min(200)])
+                );
                 continue;
             }
             let msg = match Message::from_slice(&line) {
                 Ok(m) => m,
-                Err(e) => break Some(Error::protocol(format!("the CLI printed invalid JSON: {e}"))),
+                Err(e) => {
+                    break Some(Error::protocol(format!(
+                        "the CLI printed invalid JSON: {e}"
+                    )));
+                }
             };
             match msg {
                 Message::ControlResponse(r) => self.resolve(r.response),
@@ -237,16 +289,14 @@ impl Reader {
                 Message::ControlCancelRequest(c) => {
                     tracing::debug!("the CLI cancelled its control request {}", c.request_id);
                 }
-                other => {
-                    if let Some(ev) = Event::from_message(other) {
-                        if self.events.send(Ok(ev)).await.is_err() {
-                            // Nobody listens any more; keep draining so the CLI never blocks.
-                            continue;
-                        }
-                    }
-                }
+                other => backlog.extend(Event::from_message(other)),
             }
         };
+        for ev in backlog {
+            if self.events.send(Ok(ev)).await.is_err() {
+                break;
+            }
+        }
         let err = match fatal {
             Some(e) => {
                 // We cannot trust the stream any more: stop the process.
@@ -258,12 +308,16 @@ impl Reader {
                 let status = self.process.wait().await;
                 let stderr = self.process.stderr_tail();
                 let code = classify_stderr(&stderr);
-                let msg = format!("the CLI exited ({}) without finishing the turn", describe_status(status));
+                let msg = format!(
+                    "the CLI exited ({}) without finishing the turn",
+                    describe_status(status)
+                );
                 let msg = match stderr.lines().rev().find(|l| !l.trim().is_empty()) {
                     Some(last) => format!("{msg}: {}", self.scope.redactor.redact(last.trim())),
                     None => msg,
                 };
-                self.scope.decorate_with_process(Error::new(code, msg), &self.process)
+                self.scope
+                    .decorate_with_process(Error::new(code, msg), &self.process)
             }
         };
         // Fail our pending control requests.
@@ -275,6 +329,28 @@ impl Reader {
             let _ = tx.send(Err(err.duplicate()));
         }
         let _ = self.events.send(Err(err)).await;
+    }
+
+    /// Moves backlog events into the channel while it has room.
+    fn flush(&self, backlog: &mut VecDeque<Event>) {
+        while let Some(ev) = backlog.pop_front() {
+            match self.events.try_send(Ok(ev)) {
+                Ok(()) => {}
+                Err(TrySendError::Full(Ok(ev))) => {
+                    backlog.push_front(ev);
+                    return;
+                }
+                Err(TrySendError::Full(Err(_))) => return,
+                Err(TrySendError::Closed(_)) => {
+                    backlog.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn has_pending(&self) -> bool {
+        self.pending.lock().is_ok_and(|p| !p.is_empty())
     }
 
     fn resolve(&self, response: ControlResponse) {
@@ -289,14 +365,21 @@ impl Reader {
         };
         let result = match response {
             ControlResponse::Success { response, .. } => Ok(response.unwrap_or(Value::Null)),
-            ControlResponse::Error { error, error_code, .. } => {
+            ControlResponse::Error {
+                error, error_code, ..
+            } => {
                 let code = match error_code.as_deref() {
                     Some("unsupported_request") => ErrorCode::Protocol,
                     _ => ErrorCode::Execution,
                 };
-                Err(self.scope.decorate(Error::new(code, format!("the CLI refused the request: {error}"))))
+                Err(self.scope.decorate(Error::new(
+                    code,
+                    format!("the CLI refused the request: {error}"),
+                )))
             }
-            ControlResponse::Other(v) => Err(self.scope.decorate(Error::protocol(format!("unexpected control response: {v}")))),
+            ControlResponse::Other(v) => Err(self
+                .scope
+                .decorate(Error::protocol(format!("unexpected control response: {v}")))),
         };
         let _ = tx.send(result);
     }
@@ -311,7 +394,9 @@ impl Reader {
             // A panicking handler becomes an error answer, not a crash or a silence.
             let outcome = match tokio::spawn(fut).await {
                 Ok(r) => r,
-                Err(e) => Err(ControlError::new(format!("the handler for `{subtype}` failed: {e}"))),
+                Err(e) => Err(ControlError::new(format!(
+                    "the handler for `{subtype}` failed: {e}"
+                ))),
             };
             let response = match outcome {
                 Ok(v) => json!({"subtype": "success", "request_id": id, "response": v}),
@@ -335,7 +420,10 @@ impl Reader {
 /// Picks a code from what the CLI wrote to stderr before dying.
 fn classify_stderr(stderr: &str) -> ErrorCode {
     let s = stderr.to_ascii_lowercase();
-    if s.contains("unknown option") || s.contains("invalid session id") || s.contains("already in use") || s.contains("requires --verbose")
+    if s.contains("unknown option")
+        || s.contains("invalid session id")
+        || s.contains("already in use")
+        || s.contains("requires --verbose")
     {
         ErrorCode::Config
     } else if s.contains("cannot be used with root") {
@@ -353,10 +441,18 @@ mod tests {
 
     #[test]
     fn stderr_classification() {
-        assert_eq!(classify_stderr("error: unknown option '--bogus'"), ErrorCode::Config);
-        assert_eq!(classify_stderr("Error: Session ID x is already in use."), ErrorCode::Config);
         assert_eq!(
-            classify_stderr("--dangerously-skip-permissions cannot be used with root/sudo privileges"),
+            classify_stderr("error: unknown option '--bogus'"),
+            ErrorCode::Config
+        );
+        assert_eq!(
+            classify_stderr("Error: Session ID x is already in use."),
+            ErrorCode::Config
+        );
+        assert_eq!(
+            classify_stderr(
+                "--dangerously-skip-permissions cannot be used with root/sudo privileges"
+            ),
             ErrorCode::Permission
         );
         assert_eq!(classify_stderr("Segmentation fault"), ErrorCode::Process);

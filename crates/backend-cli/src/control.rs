@@ -9,7 +9,8 @@ use claude_sdk_core::message::ControlRequest;
 use serde_json::Value;
 
 /// The future a handler returns.
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, ControlError>> + Send + 'static>>;
+pub type HandlerFuture =
+    Pin<Box<dyn Future<Output = Result<Value, ControlError>> + Send + 'static>>;
 
 /// Why a control request could not be served.
 #[derive(Debug, Clone, PartialEq)]

@@ -41,7 +41,10 @@ pub fn check_version_string(path: &Path, reported: &str) -> Result<Version> {
     let v = Version::parse(reported).ok_or_else(|| {
         Error::new(
             ErrorCode::CliVersion,
-            format!("cannot read the version of {} from {reported:?}", path.display()),
+            format!(
+                "cannot read the version of {} from {reported:?}",
+                path.display()
+            ),
         )
     })?;
     if v < MIN_CLI_VERSION {
@@ -65,7 +68,10 @@ pub async fn probe_version(path: &Path) -> Result<Version> {
         .output()
         .await
         .map_err(|e| {
-            Error::new(ErrorCode::CliVersion, format!("cannot run {} --version: {e}", path.display()))
+            Error::new(
+                ErrorCode::CliVersion,
+                format!("cannot run {} --version: {e}", path.display()),
+            )
         })?;
     check_version_string(path, &String::from_utf8_lossy(&out.stdout))
 }
@@ -76,7 +82,10 @@ pub fn find_cli(explicit: Option<&Path>) -> Result<PathBuf> {
         return if is_executable(p) {
             Ok(p.to_path_buf())
         } else {
-            Err(not_found(format!("the configured CLI path {} is not an executable file", p.display())))
+            Err(not_found(format!(
+                "the configured CLI path {} is not an executable file",
+                p.display()
+            )))
         };
     }
     if let Some(p) = std::env::var_os("CLAUDE_CLI_PATH").filter(|p| !p.is_empty()) {
@@ -84,11 +93,18 @@ pub fn find_cli(explicit: Option<&Path>) -> Result<PathBuf> {
         return if is_executable(&p) {
             Ok(p)
         } else {
-            Err(not_found(format!("CLAUDE_CLI_PATH={} is not an executable file", p.display())))
+            Err(not_found(format!(
+                "CLAUDE_CLI_PATH={} is not an executable file",
+                p.display()
+            )))
         };
     }
     let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("claude")).collect::<Vec<_>>())
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("claude"))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let usual = usual_locations();
     if let Some(found) = on_path.iter().chain(&usual).find(|c| is_executable(c)) {
@@ -144,14 +160,20 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(Version::parse("2.1.330 (Claude Code)"), Some(Version(2, 1, 330)));
+        assert_eq!(
+            Version::parse("2.1.330 (Claude Code)"),
+            Some(Version(2, 1, 330))
+        );
         assert_eq!(Version::parse("v1.0.0-beta"), Some(Version(1, 0, 0)));
         assert_eq!(Version::parse("garbage"), None);
         let p = Path::new("/x/claude");
         assert!(check_version_string(p, "2.1.330 (Claude Code)").is_ok());
         let e = check_version_string(p, "1.0.99 (Claude Code)").unwrap_err();
         assert_eq!(e.code(), ErrorCode::CliVersion);
-        assert_eq!(check_version_string(p, "").unwrap_err().code(), ErrorCode::CliVersion);
+        assert_eq!(
+            check_version_string(p, "").unwrap_err().code(),
+            ErrorCode::CliVersion
+        );
     }
 
     #[test]

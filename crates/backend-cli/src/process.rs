@@ -31,7 +31,11 @@ impl StderrTail {
 
     fn push(&self, data: &[u8]) {
         let Ok(mut buf) = self.buf.lock() else { return };
-        let data = if data.len() > self.cap { &data[data.len() - self.cap..] } else { data };
+        let data = if data.len() > self.cap {
+            &data[data.len() - self.cap..]
+        } else {
+            data
+        };
         let overflow = (buf.len() + data.len()).saturating_sub(self.cap);
         buf.drain(..overflow);
         buf.extend(data);
@@ -39,16 +43,18 @@ impl StderrTail {
 
     /// The tail as text (lossy UTF-8), starting at a line boundary when possible.
     pub fn text(&self) -> String {
-        let Ok(buf) = self.buf.lock() else { return String::new() };
+        let Ok(buf) = self.buf.lock() else {
+            return String::new();
+        };
         let (a, b) = buf.as_slices();
         let mut bytes = Vec::with_capacity(a.len() + b.len());
         bytes.extend_from_slice(a);
         bytes.extend_from_slice(b);
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        if buf.len() == self.cap {
-            if let Some(nl) = text.find('\n') {
-                return text[nl + 1..].trim_end().to_owned();
-            }
+        if buf.len() == self.cap
+            && let Some(nl) = text.find('\n')
+        {
+            return text[nl + 1..].trim_end().to_owned();
         }
         text.trim_end().to_owned()
     }
@@ -116,22 +122,32 @@ impl ProcessGroup {
             cmd.current_dir(dir);
         }
         if let Some(dir) = spec.cwd.filter(|d| !d.is_dir()) {
-            return Err(Error::config(format!("the working directory {} does not exist", dir.display())));
+            return Err(Error::config(format!(
+                "the working directory {} does not exist",
+                dir.display()
+            )));
         }
         let mut child = cmd.spawn().map_err(|e| {
             let code = match e.kind() {
                 std::io::ErrorKind::NotFound => ErrorCode::CliNotFound,
                 _ => ErrorCode::Process,
             };
-            Error::new(code, format!("cannot start {}: {e}", spec.program.display()))
-                .with_source(e)
-                .with_backend("cli")
+            Error::new(
+                code,
+                format!("cannot start {}: {e}", spec.program.display()),
+            )
+            .with_source(e)
+            .with_backend("cli")
         })?;
         let pid = child.id().unwrap_or(0);
-        let (Some(stdin), Some(stdout), Some(mut stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        let (Some(stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
             kill_group(pid);
-            return Err(Error::new(ErrorCode::Process, "the CLI's stdio pipes are missing").with_backend("cli"));
+            return Err(
+                Error::new(ErrorCode::Process, "the CLI's stdio pipes are missing")
+                    .with_backend("cli"),
+            );
         };
 
         let tail = Arc::new(StderrTail::new(spec.stderr_tail_bytes.max(256)));
@@ -232,7 +248,9 @@ pub fn describe_status(status: Option<ExitStatus>) -> String {
 
 #[allow(unsafe_code)]
 fn kill_group(pid: u32) {
-    let Ok(pgid) = libc::pid_t::try_from(pid) else { return };
+    let Ok(pgid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
     if pgid <= 1 {
         return;
     }

@@ -82,12 +82,28 @@ mod tests {
 
     #[test]
     fn hides_secrets() {
-        let r = Redactor::from_env([("ANTHROPIC_API_KEY", "sk-ant-123456"), ("HOME", "/root"), ("MY_TOKEN", "tok-abcdef")]);
-        assert_eq!(r.redact("key sk-ant-123456 and tok-abcdef in /root"), "key <redacted> and <redacted> in /root");
+        let r = Redactor::from_env([
+            ("ANTHROPIC_API_KEY", "sk-ant-123456"),
+            ("HOME", "/root"),
+            ("MY_TOKEN", "tok-abcdef"),
+        ]);
+        assert_eq!(
+            r.redact("key sk-ant-123456 and tok-abcdef in /root"),
+            "key <redacted> and <redacted> in /root"
+        );
         let line = r.command_line(
             "claude",
-            &["--mcp-config".into(), "{\"env\":{\"K\":\"v\"}}".into(), "--settings={}".into(), "--model=sonnet".into(), "sk-ant-123456".into()],
+            &[
+                "--mcp-config".into(),
+                "{\"env\":{\"K\":\"v\"}}".into(),
+                "--settings={}".into(),
+                "--model=sonnet".into(),
+                "sk-ant-123456".into(),
+            ],
         );
-        assert_eq!(line, "claude --mcp-config <redacted> --settings=<redacted> --model=sonnet <redacted>");
+        assert_eq!(
+            line,
+            "claude --mcp-config <redacted> --settings=<redacted> --model=sonnet <redacted>"
+        );
     }
 }

@@ -32,7 +32,10 @@ pub async fn assert_no_processes_left(env: &CliTestEnv) {
         if live.is_empty() {
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "processes still alive: {live:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "processes still alive: {live:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

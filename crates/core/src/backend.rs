@@ -13,6 +13,9 @@ pub trait Backend:
 }
 
 impl<S> Backend for S where
-    S: tower_service::Service<Request, Response = EventStream, Error = Error> + Clone + Send + 'static
+    S: tower_service::Service<Request, Response = EventStream, Error = Error>
+        + Clone
+        + Send
+        + 'static
 {
 }

@@ -242,7 +242,8 @@ impl Error {
 
     /// A copy of this error without its source (for fanning one failure out to many waiters).
     pub fn duplicate(&self) -> Self {
-        Error::new(self.inner.code, self.inner.message.clone()).with_context(self.inner.context.clone())
+        Error::new(self.inner.code, self.inner.message.clone())
+            .with_context(self.inner.context.clone())
     }
 
     /// Set the HTTP status.
@@ -338,10 +339,10 @@ impl fmt::Display for Error {
                 line("stderr_tail", &format_args!("{indented}"))?;
             }
         }
-        if f.alternate() {
-            if let Some(src) = &self.inner.source {
-                write!(f, "\n  caused_by: {src}")?;
-            }
+        if f.alternate()
+            && let Some(src) = &self.inner.source
+        {
+            write!(f, "\n  caused_by: {src}")?;
         }
         Ok(())
     }
@@ -382,7 +383,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for c in ErrorCode::ALL {
             assert!(seen.insert(c.as_str()), "duplicate {c}");
-            assert!(c.as_str().chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert!(
+                c.as_str()
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '_')
+            );
         }
     }
 
@@ -399,8 +404,16 @@ mod tests {
 
     #[test]
     fn retryable_by_status() {
-        assert!(Error::new(ErrorCode::Api, "x").with_http_status(500).is_retryable());
-        assert!(!Error::new(ErrorCode::Api, "x").with_http_status(400).is_retryable());
+        assert!(
+            Error::new(ErrorCode::Api, "x")
+                .with_http_status(500)
+                .is_retryable()
+        );
+        assert!(
+            !Error::new(ErrorCode::Api, "x")
+                .with_http_status(400)
+                .is_retryable()
+        );
         assert!(!Error::new(ErrorCode::Auth, "x").is_retryable());
         assert_eq!(ErrorCode::from_http_status(529), ErrorCode::Overloaded);
         assert_eq!(ErrorCode::from_http_status(401), ErrorCode::Auth);

@@ -47,7 +47,9 @@ impl Event {
             Message::Result(r) => Event::Result(r),
             Message::StreamEvent(e) => Event::StreamEvent(e),
             Message::Unknown(v) => Event::Other(v),
-            Message::ControlRequest(_) | Message::ControlResponse(_) | Message::ControlCancelRequest(_) => {
+            Message::ControlRequest(_)
+            | Message::ControlResponse(_)
+            | Message::ControlCancelRequest(_) => {
                 return None;
             }
         })
@@ -138,7 +140,11 @@ pub fn result_error(r: &ResultMessage) -> Error {
         ErrorCode::from_http_status(status)
     } else if r.api_error.is_some() || r.terminal_reason.as_deref() == Some("api_error") {
         ErrorCode::Api
-    } else if r.terminal_reason.as_deref().is_some_and(|t| t.starts_with("aborted")) {
+    } else if r
+        .terminal_reason
+        .as_deref()
+        .is_some_and(|t| t.starts_with("aborted"))
+    {
         ErrorCode::Cancelled
     } else {
         ErrorCode::Execution
@@ -221,15 +227,42 @@ mod tests {
     #[test]
     fn error_results_map_to_codes() {
         let cases = [
-            (r#"{"subtype":"success","is_error":true,"api_error_status":401,"result":"API Error: 401"}"#, ErrorCode::Auth),
-            (r#"{"subtype":"success","is_error":true,"api_error_status":429,"result":"x"}"#, ErrorCode::RateLimit),
-            (r#"{"subtype":"success","is_error":true,"api_error_status":529,"result":"x"}"#, ErrorCode::Overloaded),
-            (r#"{"subtype":"success","is_error":true,"api_error_status":500,"result":"x"}"#, ErrorCode::Api),
-            (r#"{"subtype":"success","is_error":true,"api_error":"connection_failed","result":"x"}"#, ErrorCode::Api),
-            (r#"{"subtype":"error_max_turns","is_error":true,"errors":["Reached maximum number of turns (2)"]}"#, ErrorCode::MaxTurns),
-            (r#"{"subtype":"error_max_budget_usd","is_error":true}"#, ErrorCode::MaxBudget),
-            (r#"{"subtype":"error_during_execution","is_error":true,"terminal_reason":"aborted_streaming","errors":["x"]}"#, ErrorCode::Cancelled),
-            (r#"{"subtype":"error_during_execution","is_error":true,"errors":["No conversation found"]}"#, ErrorCode::Execution),
+            (
+                r#"{"subtype":"success","is_error":true,"api_error_status":401,"result":"API Error: 401"}"#,
+                ErrorCode::Auth,
+            ),
+            (
+                r#"{"subtype":"success","is_error":true,"api_error_status":429,"result":"x"}"#,
+                ErrorCode::RateLimit,
+            ),
+            (
+                r#"{"subtype":"success","is_error":true,"api_error_status":529,"result":"x"}"#,
+                ErrorCode::Overloaded,
+            ),
+            (
+                r#"{"subtype":"success","is_error":true,"api_error_status":500,"result":"x"}"#,
+                ErrorCode::Api,
+            ),
+            (
+                r#"{"subtype":"success","is_error":true,"api_error":"connection_failed","result":"x"}"#,
+                ErrorCode::Api,
+            ),
+            (
+                r#"{"subtype":"error_max_turns","is_error":true,"errors":["Reached maximum number of turns (2)"]}"#,
+                ErrorCode::MaxTurns,
+            ),
+            (
+                r#"{"subtype":"error_max_budget_usd","is_error":true}"#,
+                ErrorCode::MaxBudget,
+            ),
+            (
+                r#"{"subtype":"error_during_execution","is_error":true,"terminal_reason":"aborted_streaming","errors":["x"]}"#,
+                ErrorCode::Cancelled,
+            ),
+            (
+                r#"{"subtype":"error_during_execution","is_error":true,"errors":["No conversation found"]}"#,
+                ErrorCode::Execution,
+            ),
         ];
         for (json, code) in cases {
             let e = Outcome::from_result(result(json)).unwrap_err();

@@ -193,45 +193,59 @@ impl Options {
     /// Checks the options for contradictions and bad values.
     pub fn validate(&self) -> Result<()> {
         if self.resume.is_some() && self.continue_conversation {
-            return Err(Error::config("`resume` and `continue_conversation` cannot be combined"));
+            return Err(Error::config(
+                "`resume` and `continue_conversation` cannot be combined",
+            ));
         }
         if self.fork_session && self.resume.is_none() && !self.continue_conversation {
-            return Err(Error::config("`fork_session` needs `resume` or `continue_conversation`"));
+            return Err(Error::config(
+                "`fork_session` needs `resume` or `continue_conversation`",
+            ));
         }
-        if let Some(id) = &self.session_id {
-            if !is_uuid(id) {
-                return Err(Error::config(format!("`session_id` must be a UUID, got {id:?}")));
-            }
+        if let Some(id) = &self.session_id
+            && !is_uuid(id)
+        {
+            return Err(Error::config(format!(
+                "`session_id` must be a UUID, got {id:?}"
+            )));
         }
-        if let Some(id) = &self.resume {
-            if id.trim().is_empty() {
-                return Err(Error::config("`resume` must not be empty"));
-            }
+        if let Some(id) = &self.resume
+            && id.trim().is_empty()
+        {
+            return Err(Error::config("`resume` must not be empty"));
         }
         if self.max_turns == Some(0) {
             return Err(Error::config("`max_turns` must be at least 1"));
         }
-        if let Some(b) = self.max_budget_usd {
-            if !(b.is_finite() && b > 0.0) {
-                return Err(Error::config(format!("`max_budget_usd` must be a positive number, got {b}")));
-            }
+        if let Some(b) = self.max_budget_usd
+            && !(b.is_finite() && b > 0.0)
+        {
+            return Err(Error::config(format!(
+                "`max_budget_usd` must be a positive number, got {b}"
+            )));
         }
         if self.timeout == Some(Duration::ZERO) {
             return Err(Error::config("`timeout` must be greater than zero"));
         }
-        if let Some(s) = &self.output_schema {
-            if !s.is_object() {
-                return Err(Error::config("`output_schema` must be a JSON object (a JSON Schema)"));
-            }
+        if let Some(s) = &self.output_schema
+            && !s.is_object()
+        {
+            return Err(Error::config(
+                "`output_schema` must be a JSON object (a JSON Schema)",
+            ));
         }
-        for (k, _) in &self.env {
+        for k in self.env.keys() {
             if k.is_empty() || k.contains('=') || k.contains('\0') {
-                return Err(Error::config(format!("invalid environment variable name {k:?}")));
+                return Err(Error::config(format!(
+                    "invalid environment variable name {k:?}"
+                )));
             }
         }
         for (flag, _) in &self.extra_args {
             if !flag.starts_with("--") || flag.len() < 3 {
-                return Err(Error::config(format!("extra arg {flag:?} must start with `--`")));
+                return Err(Error::config(format!(
+                    "extra arg {flag:?} must start with `--`"
+                )));
             }
         }
         Ok(())
@@ -287,7 +301,8 @@ impl Options {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.disallowed_tools.extend(tools.into_iter().map(Into::into));
+        self.disallowed_tools
+            .extend(tools.into_iter().map(Into::into));
         self
     }
     /// Sets the built-in tool set.
@@ -432,6 +447,11 @@ mod tests {
             let e = o.validate().expect_err("should fail");
             assert_eq!(e.code(), crate::ErrorCode::Config);
         }
-        assert!(Options::new().session_id("72d1fa3d-448c-4cc5-ae2e-672c7bc41682").validate().is_ok());
+        assert!(
+            Options::new()
+                .session_id("72d1fa3d-448c-4cc5-ae2e-672c7bc41682")
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -94,23 +94,39 @@ impl Client {
 
     /// Asks once and waits for the outcome.
     pub async fn query(&self, prompt: impl Into<UserContent>) -> Result<Outcome> {
-        self.backend.query(Request::new(prompt).with_options(self.defaults.clone())).await
+        self.backend
+            .query(Request::new(prompt).with_options(self.defaults.clone()))
+            .await
     }
 
     /// Asks once with these options instead of the defaults.
-    pub async fn query_with(&self, prompt: impl Into<UserContent>, options: Options) -> Result<Outcome> {
-        self.backend.query(Request::new(prompt).with_options(options)).await
+    pub async fn query_with(
+        &self,
+        prompt: impl Into<UserContent>,
+        options: Options,
+    ) -> Result<Outcome> {
+        self.backend
+            .query(Request::new(prompt).with_options(options))
+            .await
     }
 
     /// Asks once and streams the events; text deltas are on.
     pub async fn stream(&self, prompt: impl Into<UserContent>) -> Result<EventStream> {
         let options = self.defaults.clone().include_partial_messages(true);
-        self.backend.stream(Request::new(prompt).with_options(options)).await
+        self.backend
+            .stream(Request::new(prompt).with_options(options))
+            .await
     }
 
     /// Asks once with these options and streams the events.
-    pub async fn stream_with(&self, prompt: impl Into<UserContent>, options: Options) -> Result<EventStream> {
-        self.backend.stream(Request::new(prompt).with_options(options)).await
+    pub async fn stream_with(
+        &self,
+        prompt: impl Into<UserContent>,
+        options: Options,
+    ) -> Result<EventStream> {
+        self.backend
+            .stream(Request::new(prompt).with_options(options))
+            .await
     }
 
     /// Starts a conversation in one long-lived CLI process.
@@ -131,9 +147,15 @@ mod tests {
 
     #[test]
     fn build_checks_everything() {
-        let e = Client::builder().cli_path("/no/such/claude").build().unwrap_err();
+        let e = Client::builder()
+            .cli_path("/no/such/claude")
+            .build()
+            .unwrap_err();
         assert_eq!(e.code(), ErrorCode::CliNotFound);
-        let e = Client::builder().options(Options::new().max_turns(0)).build().unwrap_err();
+        let e = Client::builder()
+            .options(Options::new().max_turns(0))
+            .build()
+            .unwrap_err();
         assert_eq!(e.code(), ErrorCode::Config);
         let e = Client::builder().max_line_bytes(10).build().unwrap_err();
         assert_eq!(e.code(), ErrorCode::Config);

@@ -37,8 +37,9 @@ pub use client::{Client, ClientBuilder};
 
 pub use claude_sdk_core::message;
 pub use claude_sdk_core::{
-    Backend, ContentBlock, Effort, Error, ErrorCode, ErrorContext, Event, EventStream, Message, Options, Outcome,
-    PermissionMode, Request, Result, ResultMessage, SettingSource, SystemPrompt, Usage, UserContent,
+    Backend, ContentBlock, Effort, Error, ErrorCode, ErrorContext, Event, EventStream, Message,
+    Options, Outcome, PermissionMode, Request, Result, ResultMessage, SettingSource, SystemPrompt,
+    Usage, UserContent,
 };
 
 /// The Claude Code CLI backend (process settings, discovery, the multi-turn client).

@@ -89,7 +89,9 @@ impl LineFramer {
     /// The next complete line, `Ok(None)` if more input is needed.
     pub fn next_line(&mut self) -> Result<Option<Bytes>, FrameError> {
         if self.failed {
-            return Err(FrameError::LineTooLong { limit: self.max_line });
+            return Err(FrameError::LineTooLong {
+                limit: self.max_line,
+            });
         }
         loop {
             match memchr::memchr(b'\n', &self.buf[self.scanned..]) {
@@ -137,7 +139,9 @@ impl LineFramer {
         self.failed = true;
         // Free the memory at once.
         self.buf = BytesMut::new();
-        FrameError::LineTooLong { limit: self.max_line }
+        FrameError::LineTooLong {
+            limit: self.max_line,
+        }
     }
 }
 
@@ -167,7 +171,11 @@ mod tests {
             if let Some(l) = f.finish().unwrap() {
                 got.push(l.to_vec());
             }
-            assert_eq!(got, [&b"one"[..], b"two", b"three", b"four"], "chunk {chunk}");
+            assert_eq!(
+                got,
+                [&b"one"[..], b"two", b"three", b"four"],
+                "chunk {chunk}"
+            );
         }
     }
 

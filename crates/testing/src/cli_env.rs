@@ -35,8 +35,12 @@ pub fn find_test_cli() -> Option<PathBuf> {
     }
     let cache = std::env::var_os("CLAUDE_SDK_CACHE_DIR")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|p| PathBuf::from(p).join("claude-sdk-rs")))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/claude-sdk-rs")))?;
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME").map(|p| PathBuf::from(p).join("claude-sdk-rs"))
+        })
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/claude-sdk-rs"))
+        })?;
     let p = cache
         .join("cli")
         .join(PINNED_CLI_VERSION)
@@ -69,8 +73,14 @@ impl CliTestEnv {
             }
         };
         let mock = MockServer::start(script).await.expect("start the mock API");
-        let home = tempfile::Builder::new().prefix("claude-home-").tempdir().expect("temp HOME");
-        let project = tempfile::Builder::new().prefix("claude-proj-").tempdir().expect("temp project");
+        let home = tempfile::Builder::new()
+            .prefix("claude-home-")
+            .tempdir()
+            .expect("temp HOME");
+        let project = tempfile::Builder::new()
+            .prefix("claude-proj-")
+            .tempdir()
+            .expect("temp project");
         let marker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
         Some(CliTestEnv {
             mock,
@@ -99,7 +109,10 @@ impl CliTestEnv {
             ("ANTHROPIC_BASE_URL".into(), self.mock.base_url()),
             ("ANTHROPIC_API_KEY".into(), "sk-test".into()),
             ("DISABLE_TELEMETRY".into(), "1".into()),
-            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC".into(), "1".into()),
+            (
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC".into(),
+                "1".into(),
+            ),
             (MARKER_VAR.into(), self.marker.clone()),
         ]
     }
@@ -114,10 +127,18 @@ impl CliTestEnv {
 /// Pids whose environment holds `key=value` (reads `/proc/*/environ`).
 pub fn processes_with_env(key: &str, value: &str) -> Vec<u32> {
     let needle = format!("{key}={value}");
-    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for entry in dir.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
         let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
             // A zombie has an unreadable/empty environ; check its status instead.
             continue;

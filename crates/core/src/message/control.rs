@@ -146,9 +146,8 @@ impl ControlResponse {
     /// The id of the request this answers.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            ControlResponse::Success { request_id, .. } | ControlResponse::Error { request_id, .. } => {
-                Some(request_id)
-            }
+            ControlResponse::Success { request_id, .. }
+            | ControlResponse::Error { request_id, .. } => Some(request_id),
             ControlResponse::Other(v) => v.get("request_id").and_then(Value::as_str),
         }
     }

@@ -25,7 +25,10 @@ pub use content::{
     ContentBlock, RedactedThinkingBlock, TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock,
     UserContent,
 };
-pub use control::{ControlCancelRequest, ControlRequest, ControlRequestMessage, ControlResponse, ControlResponseMessage};
+pub use control::{
+    ControlCancelRequest, ControlRequest, ControlRequestMessage, ControlResponse,
+    ControlResponseMessage,
+};
 pub use stream_event::{Delta, StreamEvent};
 pub use usage::{ModelUsage, Usage};
 
@@ -198,7 +201,11 @@ pub struct AssistantMessage {
 impl AssistantMessage {
     /// All text blocks of this message, concatenated.
     pub fn text(&self) -> String {
-        self.message.content.iter().filter_map(ContentBlock::as_text).collect()
+        self.message
+            .content
+            .iter()
+            .filter_map(ContentBlock::as_text)
+            .collect()
     }
 }
 
@@ -314,7 +321,11 @@ pub struct ResultMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
     /// Per-model usage, cumulative per process.
-    #[serde(default, rename = "modelUsage", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        rename = "modelUsage",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub model_usage: BTreeMap<String, ModelUsage>,
     /// Per-model usage since the previous result (the per-turn delta).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,7 +11,9 @@ fn system_init_with_unknown_fields() {
     let m = parse(
         r#"{"type":"system","subtype":"init","cwd":"/home/u/proj","session_id":"72d1","tools":["Task","Bash"],"mcp_servers":[{"name":"calc","status":"connected","source":"sdk"}],"model":"claude-opus-5-5","permissionMode":"default","apiKeySource":"ANTHROPIC_API_KEY","claude_code_version":"2.1.330","capabilities":["interrupt_receipt_v1"],"uuid":"dbd8"}"#,
     );
-    let Message::System(s) = m else { panic!("not system") };
+    let Message::System(s) = m else {
+        panic!("not system")
+    };
     assert_eq!(s.session_id.as_deref(), Some("72d1"));
     let init = s.as_init().unwrap();
     assert_eq!(init.model.as_deref(), Some("claude-opus-5-5"));
@@ -44,7 +46,9 @@ fn assistant_blocks() {
             "unknown",
         ),
     ] {
-        let Message::Assistant(a) = parse(line) else { panic!("{line}") };
+        let Message::Assistant(a) = parse(line) else {
+            panic!("{line}")
+        };
         let kind = match &a.message.content[0] {
             ContentBlock::ToolUse(t) => {
                 assert_eq!(t.input["command"], "echo hi");
@@ -70,12 +74,18 @@ fn user_tool_result() {
         r#"{"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_1","type":"tool_result","content":"made","is_error":false}]},"parent_tool_use_id":null,"session_id":"b9","uuid":"3e","tool_use_result":{"stdout":"made","stderr":""},"tool_result_meta":[{"id":"toolu_1"}]}"#,
     );
     let Message::User(u) = m else { panic!() };
-    let UserContent::Blocks(b) = &u.message.content else { panic!() };
-    let ContentBlock::ToolResult(r) = &b[0] else { panic!() };
+    let UserContent::Blocks(b) = &u.message.content else {
+        panic!()
+    };
+    let ContentBlock::ToolResult(r) = &b[0] else {
+        panic!()
+    };
     assert_eq!(r.content, "made");
     assert_eq!(u.tool_use_result.as_ref().unwrap()["stdout"], "made");
     // plain string content
-    let Message::User(u) = parse(r#"{"type":"user","message":{"role":"user","content":"[Request interrupted by user]"}}"#) else {
+    let Message::User(u) = parse(
+        r#"{"type":"user","message":{"role":"user","content":"[Request interrupted by user]"}}"#,
+    ) else {
         panic!()
     };
     assert_eq!(u.message.content.text(), "[Request interrupted by user]");
@@ -123,8 +133,16 @@ fn stream_events() {
     ) else {
         panic!()
     };
-    assert!(matches!(e.event, StreamEvent::ContentBlockDelta { delta: Delta::InputJsonDelta { .. }, .. }));
-    let Message::StreamEvent(e) = parse(r#"{"type":"stream_event","event":{"type":"brand_new_event","x":1}}"#) else {
+    assert!(matches!(
+        e.event,
+        StreamEvent::ContentBlockDelta {
+            delta: Delta::InputJsonDelta { .. },
+            ..
+        }
+    ));
+    let Message::StreamEvent(e) =
+        parse(r#"{"type":"stream_event","event":{"type":"brand_new_event","x":1}}"#)
+    else {
         panic!()
     };
     assert!(matches!(e.event, StreamEvent::Unknown(_)));
@@ -138,7 +156,9 @@ fn control_messages() {
         panic!()
     };
     assert_eq!(c.request.subtype(), "can_use_tool");
-    let Message::ControlRequest(c) = parse(r#"{"type":"control_request","request_id":"r","request":{"subtype":"future_thing","a":1}}"#) else {
+    let Message::ControlRequest(c) = parse(
+        r#"{"type":"control_request","request_id":"r","request":{"subtype":"future_thing","a":1}}"#,
+    ) else {
         panic!()
     };
     assert_eq!(c.request.subtype(), "future_thing");
@@ -154,19 +174,27 @@ fn control_messages() {
         extra: Map::new(),
     })
     .unwrap();
-    assert_eq!(out, serde_json::json!({"request_id":"req_1","request":{"subtype":"interrupt"}}));
+    assert_eq!(
+        out,
+        serde_json::json!({"request_id":"req_1","request":{"subtype":"interrupt"}})
+    );
 }
 
 #[test]
 fn unknown_and_malformed() {
-    assert_eq!(parse(r#"{"type":"transcript_mirror","x":1}"#).type_name(), "transcript_mirror");
+    assert_eq!(
+        parse(r#"{"type":"transcript_mirror","x":1}"#).type_name(),
+        "transcript_mirror"
+    );
     // known type, unexpected shape: kept, not fatal
     let m = parse(r#"{"type":"assistant","message":"not an object"}"#);
     assert!(matches!(m, Message::Unknown(_)));
     assert!(Message::from_slice(b"{not json").is_err());
     assert!(Message::from_slice(b"[1,2]").is_err());
     // non-ASCII survives
-    let Message::Assistant(a) = parse(r#"{"type":"assistant","message":{"content":[{"type":"text","text":"héllo 👋 你好"}]}}"#) else {
+    let Message::Assistant(a) = parse(
+        r#"{"type":"assistant","message":{"content":[{"type":"text","text":"héllo 👋 你好"}]}}"#,
+    ) else {
         panic!()
     };
     assert_eq!(a.text(), "héllo 👋 你好");

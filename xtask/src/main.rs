@@ -1,0 +1,52 @@
+//! Maintainer tasks for claude-sdk-rs: `cargo xtask <command>`.
+//!
+//! See `docs/development.md`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
+mod ci;
+mod demo;
+mod install_cli;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [args]
+
+commands:
+  ci                 every check CI runs: fmt, clippy, install-cli, tests, doctests, docs, cargo-deny
+  test [args]        install the pinned CLI if needed, then the tests (args go to nextest / cargo test)
+  demo [args]        install the pinned CLI if needed, then the demo example
+  bench [name] ...   built-in benchmarks; without a name, list them
+  install-cli        install the pinned Claude Code CLI into the cache; prints the binary path
+  help               this text";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let result = match command.as_str() {
+        "ci" => ci::main(rest),
+        "test" => ci::test_main(rest),
+        "demo" => demo::main(rest),
+        "bench" => bench::main(rest),
+        "install-cli" => install_cli::main(rest),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!(
+            "unknown command `{other}` (run `cargo xtask help`)"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
