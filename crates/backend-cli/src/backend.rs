@@ -62,11 +62,11 @@ impl CliBackend {
     /// Starts a multi-turn client.
     pub async fn connect(&self, options: Options) -> Result<CliClient> {
         let deadline = options.timeout.map(|t| Instant::now() + t);
-        with_deadline(
-            deadline,
-            CliClient::connect_with_handler((*self.config).clone(), options, self.handler.clone()),
-        )
-        .await
+        with_deadline(deadline, self.spawn(options)).await
+    }
+
+    fn spawn(&self, options: Options) -> impl Future<Output = Result<CliClient>> + use<> {
+        CliClient::connect_with_handler((*self.config).clone(), options, self.handler.clone())
     }
 
     /// Runs one request to its outcome. An `is_error` result is an error with its code and
@@ -74,12 +74,7 @@ impl CliBackend {
     pub async fn query(&self, request: Request) -> Result<Outcome> {
         let deadline = request.options.timeout.map(|t| Instant::now() + t);
         let work = async {
-            let client = CliClient::connect_with_handler(
-                (*self.config).clone(),
-                request.options,
-                self.handler.clone(),
-            )
-            .await?;
+            let client = self.spawn(request.options).await?;
             client.send(request.prompt).await?;
             let turn = client.receive_with_deadline(None).await;
             let result = EventStream::new(turn).outcome().await;
@@ -93,15 +88,7 @@ impl CliBackend {
     /// Runs one request, returning its events as they arrive. Dropping the stream kills the process.
     pub async fn stream(&self, request: Request) -> Result<EventStream> {
         let deadline = request.options.timeout.map(|t| Instant::now() + t);
-        let client = with_deadline(
-            deadline,
-            CliClient::connect_with_handler(
-                (*self.config).clone(),
-                request.options,
-                self.handler.clone(),
-            ),
-        )
-        .await?;
+        let client = with_deadline(deadline, self.spawn(request.options)).await?;
         client.send(request.prompt).await?;
         let turn = client.receive_with_deadline(deadline).await;
         Ok(EventStream::new(client.into_owned_turn(turn)))

@@ -2,8 +2,8 @@
 //!
 //! Both run against the in-process mock Messages API with one warm temporary HOME, interleaved,
 //! after warm-up runs. Per run: wall time (`Instant`) and CPU time (user + sys from `wait4`).
-//! `wait4` counts the descendants a process reaped, so `claude-rs`'s CPU includes its `claude`
-//! child: host CPU per query = median(claude-rs CPU) − median(bare CPU).
+//! `wait4` counts the descendants a process reaped, so `claude-rs`'s CPU there includes its
+//! `claude` child; claude-rs's own CPU and peak RSS come from its `--report-resources` line.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -71,6 +71,28 @@ struct Subject {
 struct Sample {
     wall: Duration,
     cpu: Duration,
+    /// claude-rs's own CPU and peak RSS (children excluded), from `--report-resources`.
+    host: Option<HostUsage>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct HostUsage {
+    cpu: Duration,
+    peak_rss_kib: u64,
+}
+
+/// Parses `resources: peak_rss_kib=N cpu_us=M` from claude-rs's stderr.
+fn parse_host_usage(stderr: &str) -> Option<HostUsage> {
+    let line = stderr.lines().find_map(|l| l.strip_prefix("resources: "))?;
+    let field = |name: &str| {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    Some(HostUsage {
+        cpu: Duration::from_micros(field("cpu_us")?),
+        peak_rss_kib: field("peak_rss_kib")?,
+    })
 }
 
 pub fn main(args: &[String]) -> Result<()> {
@@ -90,7 +112,7 @@ pub fn main(args: &[String]) -> Result<()> {
         subjects.push(Subject {
             label: "`claude-rs query`",
             program: build_claude_rs()?,
-            args: vec!["query", "--output", "json", PROMPT],
+            args: vec!["--report-resources", "query", "--output", "json", PROMPT],
             check: check_claude_rs_output,
             samples: Vec::new(),
         });
@@ -263,7 +285,8 @@ fn run_once(
             tail(&stderr, 600)
         ));
     }
-    Ok(Sample { wall, cpu })
+    let host = parse_host_usage(&std::fs::read_to_string(&stderr_path).unwrap_or_default());
+    Ok(Sample { wall, cpu, host })
 }
 
 /// The bare CLI's stream must end in a successful `result` carrying the mock's reply.
@@ -358,14 +381,30 @@ fn render_table(subjects: &[Subject]) -> String {
     if let [(bare_wall, bare_cpu), (rs_wall, rs_cpu)] = medians[..] {
         let _ = write!(
             out,
-            "\nMedian wall difference: {:+.0} ms (ratio {:.2}×). \
-             Host CPU per query: {:.0} ms − {:.0} ms = {:+.0} ms \
-             (claude-rs's CPU includes the `claude` child it reaps).\n",
+            "\nMedian wall difference: {:+.1} ms (ratio {:.3}×). \
+             CPU of the whole process tree: {:.0} ms vs {:.0} ms ({:+.0} ms).\n",
             rs_wall - bare_wall,
             rs_wall / bare_wall,
             rs_cpu,
             bare_cpu,
             rs_cpu - bare_cpu,
+        );
+    }
+    let host: Vec<HostUsage> = subjects
+        .iter()
+        .flat_map(|s| s.samples.iter().filter_map(|x| x.host))
+        .collect();
+    if let (Some(cpu), Some(rss)) = (
+        stats(host.iter().map(|h| h.cpu)),
+        stats(host.iter().map(|h| Duration::from_millis(h.peak_rss_kib))),
+    ) {
+        let _ = writeln!(
+            out,
+            "Host (claude-rs alone, measured by `--report-resources`): CPU per query median {:.2} ms \
+             (p90 {:.2} ms); peak RSS median {:.1} MiB.",
+            cpu.median,
+            cpu.p90,
+            rss.median / 1024.0,
         );
     }
     out
