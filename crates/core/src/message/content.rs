@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// One content block. Unknown block types are kept verbatim in [`ContentBlock::Unknown`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContentBlock {
     /// Plain text.
@@ -20,6 +20,34 @@ pub enum ContentBlock {
     /// Any block type this version does not know (images, server tools, …), verbatim.
     #[serde(untagged)]
     Unknown(Value),
+}
+
+impl<'de> Deserialize<'de> for ContentBlock {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::tagged::deserialize(d)
+    }
+}
+
+impl super::tagged::Tagged for ContentBlock {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "a content block (a JSON object)";
+
+    fn from_tagged<'de, D: serde::Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error> {
+        Ok(match tag {
+            "text" => ContentBlock::Text(TextBlock::deserialize(rest)?),
+            "thinking" => ContentBlock::Thinking(ThinkingBlock::deserialize(rest)?),
+            "redacted_thinking" => {
+                ContentBlock::RedactedThinking(RedactedThinkingBlock::deserialize(rest)?)
+            }
+            "tool_use" => ContentBlock::ToolUse(ToolUseBlock::deserialize(rest)?),
+            "tool_result" => ContentBlock::ToolResult(ToolResultBlock::deserialize(rest)?),
+            _ => ContentBlock::Unknown(super::tagged::unknown(Self::TAG, tag, rest)?),
+        })
+    }
+
+    fn untagged(value: Value) -> Self {
+        ContentBlock::Unknown(value)
+    }
 }
 
 impl ContentBlock {

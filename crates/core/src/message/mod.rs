@@ -14,6 +14,7 @@
 mod content;
 mod control;
 mod stream_event;
+pub(crate) mod tagged;
 mod usage;
 
 use std::collections::BTreeMap;
@@ -33,7 +34,7 @@ pub use stream_event::{Delta, StreamEvent};
 pub use usage::{ModelUsage, Usage};
 
 /// One line of CLI output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Message {
     /// `system` (init, api_retry, status, …).
@@ -55,6 +56,39 @@ pub enum Message {
     /// Anything else, verbatim.
     #[serde(untagged)]
     Unknown(Value),
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::deserialize(d)
+    }
+}
+
+impl tagged::Tagged for Message {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "a CLI message (a JSON object)";
+
+    fn from_tagged<'de, D: serde::Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error> {
+        Ok(match tag {
+            "system" => Message::System(SystemMessage::deserialize(rest)?),
+            "assistant" => Message::Assistant(AssistantMessage::deserialize(rest)?),
+            "user" => Message::User(UserMessage::deserialize(rest)?),
+            "result" => Message::Result(ResultMessage::deserialize(rest)?),
+            "stream_event" => Message::StreamEvent(StreamEventMessage::deserialize(rest)?),
+            "control_request" => Message::ControlRequest(ControlRequestMessage::deserialize(rest)?),
+            "control_response" => {
+                Message::ControlResponse(ControlResponseMessage::deserialize(rest)?)
+            }
+            "control_cancel_request" => {
+                Message::ControlCancelRequest(ControlCancelRequest::deserialize(rest)?)
+            }
+            _ => Message::Unknown(tagged::unknown(Self::TAG, tag, rest)?),
+        })
+    }
+
+    fn untagged(value: Value) -> Self {
+        Message::Unknown(value)
+    }
 }
 
 impl Message {

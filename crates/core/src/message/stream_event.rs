@@ -1,13 +1,13 @@
 //! Raw Messages API stream events, as wrapped by the CLI in `stream_event` lines
 //! (`--include-partial-messages`).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ContentBlock, Usage};
+use super::{ContentBlock, Usage, tagged};
 
 /// One SSE event of the Messages API.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StreamEvent {
     /// Start of a message (the message skeleton, with initial usage).
@@ -85,7 +85,7 @@ pub enum StreamEvent {
 }
 
 /// A content block delta.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Delta {
     /// More text.
@@ -111,4 +111,182 @@ pub enum Delta {
     /// A delta type this version does not know, verbatim.
     #[serde(untagged)]
     Unknown(Value),
+}
+
+// Deserialization: the tag-first fast path of `super::tagged`, through private field structs
+// (the public enums keep struct variants).
+
+type Extra = Map<String, Value>;
+
+#[derive(Deserialize)]
+struct MessageStartFields {
+    message: Value,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+#[derive(Deserialize)]
+struct BlockStartFields {
+    index: usize,
+    content_block: ContentBlock,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+#[derive(Deserialize)]
+struct BlockDeltaFields {
+    index: usize,
+    delta: Delta,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+#[derive(Deserialize)]
+struct IndexFields {
+    index: usize,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+#[derive(Deserialize)]
+struct MessageDeltaFields {
+    #[serde(default)]
+    delta: Value,
+    #[serde(default)]
+    usage: Option<Usage>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+#[derive(Deserialize)]
+struct ErrorFields {
+    #[serde(default)]
+    error: Value,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+impl<'de> Deserialize<'de> for StreamEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::deserialize(d)
+    }
+}
+
+impl tagged::Tagged for StreamEvent {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "a stream event (a JSON object)";
+
+    fn from_tagged<'de, D: Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error> {
+        Ok(match tag {
+            "content_block_delta" => {
+                let f = BlockDeltaFields::deserialize(rest)?;
+                StreamEvent::ContentBlockDelta {
+                    index: f.index,
+                    delta: f.delta,
+                    extra: f.extra,
+                }
+            }
+            "content_block_start" => {
+                let f = BlockStartFields::deserialize(rest)?;
+                StreamEvent::ContentBlockStart {
+                    index: f.index,
+                    content_block: f.content_block,
+                    extra: f.extra,
+                }
+            }
+            "content_block_stop" => {
+                let f = IndexFields::deserialize(rest)?;
+                StreamEvent::ContentBlockStop {
+                    index: f.index,
+                    extra: f.extra,
+                }
+            }
+            "message_start" => {
+                let f = MessageStartFields::deserialize(rest)?;
+                StreamEvent::MessageStart {
+                    message: f.message,
+                    extra: f.extra,
+                }
+            }
+            "message_delta" => {
+                let f = MessageDeltaFields::deserialize(rest)?;
+                StreamEvent::MessageDelta {
+                    delta: f.delta,
+                    usage: f.usage,
+                    extra: f.extra,
+                }
+            }
+            "message_stop" => StreamEvent::MessageStop {
+                extra: Extra::deserialize(rest)?,
+            },
+            "ping" => StreamEvent::Ping {
+                extra: Extra::deserialize(rest)?,
+            },
+            "error" => {
+                let f = ErrorFields::deserialize(rest)?;
+                StreamEvent::Error {
+                    error: f.error,
+                    extra: f.extra,
+                }
+            }
+            _ => StreamEvent::Unknown(tagged::unknown(Self::TAG, tag, rest)?),
+        })
+    }
+
+    fn untagged(value: Value) -> Self {
+        StreamEvent::Unknown(value)
+    }
+}
+
+#[derive(Deserialize)]
+struct TextFields {
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct ThinkingFields {
+    thinking: String,
+}
+
+#[derive(Deserialize)]
+struct SignatureFields {
+    signature: String,
+}
+
+#[derive(Deserialize)]
+struct InputJsonFields {
+    partial_json: String,
+}
+
+impl<'de> Deserialize<'de> for Delta {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::deserialize(d)
+    }
+}
+
+impl tagged::Tagged for Delta {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "a content block delta (a JSON object)";
+
+    fn from_tagged<'de, D: Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error> {
+        Ok(match tag {
+            "text_delta" => Delta::TextDelta {
+                text: TextFields::deserialize(rest)?.text,
+            },
+            "thinking_delta" => Delta::ThinkingDelta {
+                thinking: ThinkingFields::deserialize(rest)?.thinking,
+            },
+            "signature_delta" => Delta::SignatureDelta {
+                signature: SignatureFields::deserialize(rest)?.signature,
+            },
+            "input_json_delta" => Delta::InputJsonDelta {
+                partial_json: InputJsonFields::deserialize(rest)?.partial_json,
+            },
+            _ => Delta::Unknown(tagged::unknown(Self::TAG, tag, rest)?),
+        })
+    }
+
+    fn untagged(value: Value) -> Self {
+        Delta::Unknown(value)
+    }
 }

@@ -208,3 +208,73 @@ fn roundtrip_keeps_unknown_fields() {
     assert_eq!(back["brand_new"]["a"][1], 2);
     assert_eq!(back["type"], "result");
 }
+
+#[test]
+fn tag_anywhere_in_the_object() {
+    // The CLI's result line in stream-json input mode puts "type" last: the slow path.
+    let Message::Result(r) = parse(
+        r#"{"duration_api_ms":26,"session_id":"s","is_error":false,"result":"hi","subtype":"success","type":"result"}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(r.result.as_deref(), Some("hi"));
+    assert_eq!(r.duration_api_ms, 26);
+    // Nested enums with the tag last.
+    let Message::StreamEvent(e) = parse(
+        r#"{"event":{"index":2,"delta":{"text":"x","type":"text_delta"},"type":"content_block_delta"},"type":"stream_event"}"#,
+    ) else {
+        panic!()
+    };
+    assert!(
+        matches!(e.event, StreamEvent::ContentBlockDelta { index: 2, delta: Delta::TextDelta { ref text }, .. } if text == "x")
+    );
+}
+
+#[test]
+fn untagged_and_odd_tags_are_kept() {
+    // A content block without a type, and one with a non-string type: kept as Unknown blocks.
+    let Message::Assistant(a) = parse(
+        r#"{"type":"assistant","message":{"content":[{"text":"no tag"},{"type":7,"x":1},{"type":"image","source":{}}]}}"#,
+    ) else {
+        panic!()
+    };
+    let kinds: Vec<bool> = a
+        .message
+        .content
+        .iter()
+        .map(|b| matches!(b, ContentBlock::Unknown(_)))
+        .collect();
+    assert_eq!(kinds, [true, true, true]);
+    let ContentBlock::Unknown(v) = &a.message.content[2] else {
+        panic!()
+    };
+    assert_eq!(v["type"], "image");
+    // An object without "type" at top level.
+    assert!(matches!(parse(r#"{"hello":"world"}"#), Message::Unknown(_)));
+    // Unknown delta type keeps its fields and its tag.
+    let Message::StreamEvent(e) = parse(
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{"a":1}}}}"#,
+    ) else {
+        panic!()
+    };
+    let StreamEvent::ContentBlockDelta {
+        delta: Delta::Unknown(d),
+        ..
+    } = e.event
+    else {
+        panic!()
+    };
+    assert_eq!(d["type"], "citations_delta");
+    assert_eq!(d["citation"]["a"], 1);
+}
+
+#[test]
+fn escaped_tags_and_keys() {
+    // Escapes force owned strings in the tag reader.
+    let Message::System(s) =
+        parse(r#"{"\u0074ype":"sys\u0074em","subtype":"init","session_id":"s"}"#)
+    else {
+        panic!()
+    };
+    assert_eq!(s.subtype, "init");
+}
