@@ -1,6 +1,6 @@
 //! The child process: its own process group, a waiter that reaps it, a stderr drain into a
 //! bounded ring, and a kill that takes the whole group down. No zombies, no orphans: every path
-//! (drop, timeout, cancel, failed handshake) ends in [`ProcessGroup::kill`] or a clean exit, and
+//! (drop, timeout, cancel, failed handshake) ends in [`ProcessHandle::kill`] or a clean exit, and
 //! the waiter task reaps.
 
 use std::collections::VecDeque;
