@@ -92,16 +92,33 @@ impl tagged::Tagged for Message {
 }
 
 impl Message {
-    /// Parses one line. Fails only on invalid JSON or a non-object; an unknown or
-    /// unexpected shape becomes [`Message::Unknown`].
+    /// Parses one line. Fails only on invalid JSON (or invalid UTF-8) or a non-object; an
+    /// unknown or unexpected shape becomes [`Message::Unknown`].
+    ///
+    /// UTF-8 is validated once for the whole line, then the text is parsed as `&str` (serde_json
+    /// then skips its per-string checks). When `"type"` is the first key, the tag-first path
+    /// parses in one pass; otherwise (the CLI's `result` lines put it last) a fast skip-scan reads
+    /// the tag and the line is parsed once into the right variant — never buffered.
     pub fn from_slice(line: &[u8]) -> Result<Message, serde_json::Error> {
+        let text = std::str::from_utf8(line)
+            .map_err(|e| serde::de::Error::custom(format!("invalid UTF-8: {e}")))?;
+        Message::from_json_str(text)
+    }
+
+    /// Like [`Message::from_slice`], for text.
+    pub fn from_json_str(text: &str) -> Result<Message, serde_json::Error> {
         let not_object = || serde::de::Error::custom("a CLI message must be a JSON object");
-        match serde_json::from_slice::<Message>(line) {
+        let parsed = if tag_is_first(text) {
+            serde_json::from_str::<Message>(text)
+        } else {
+            parse_tag_elsewhere(text)
+        };
+        match parsed {
             Ok(Message::Unknown(v)) if !v.is_object() => Err(not_object()),
             Ok(m) => Ok(m),
             Err(e) => {
                 // Valid JSON but a shape we do not model: keep it.
-                let v: Value = serde_json::from_slice(line).map_err(|_| e)?;
+                let v: Value = serde_json::from_str(text).map_err(|_| e)?;
                 if v.is_object() {
                     Ok(Message::Unknown(v))
                 } else {
@@ -124,6 +141,50 @@ impl Message {
             Message::ControlCancelRequest(_) => "control_cancel_request",
             Message::Unknown(v) => v.get("type").and_then(Value::as_str).unwrap_or(""),
         }
+    }
+}
+
+/// Whether the object's first key is `"type"` (the common case), allowing for leading whitespace.
+fn tag_is_first(text: &str) -> bool {
+    let t = text.trim_start();
+    t.strip_prefix('{')
+        .is_some_and(|rest| rest.trim_start().starts_with("\"type\""))
+}
+
+/// Parses an object whose `type` is not its first key: skip-scan for the tag, then parse once.
+fn parse_tag_elsewhere(text: &str) -> Result<Message, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Peek<'a> {
+        #[serde(rename = "type", borrow, default)]
+        ty: Option<std::borrow::Cow<'a, str>>,
+    }
+    let peek: Peek<'_> = serde_json::from_str(text)?;
+    let Some(tag) = peek.ty else {
+        return serde_json::from_str::<Message>(text);
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut msg = <Message as tagged::Tagged>::from_tagged(&tag, &mut de)?;
+    de.end()?;
+    // The variant's `extra` saw the tag too; it is not an unknown field.
+    if let Some(extra) = msg.extra_mut() {
+        extra.remove("type");
+    }
+    Ok(msg)
+}
+
+impl Message {
+    fn extra_mut(&mut self) -> Option<&mut Map<String, Value>> {
+        Some(match self {
+            Message::System(m) => &mut m.data,
+            Message::Assistant(m) => &mut m.extra,
+            Message::User(m) => &mut m.extra,
+            Message::Result(m) => &mut m.extra,
+            Message::StreamEvent(m) => &mut m.extra,
+            Message::ControlRequest(m) => &mut m.extra,
+            Message::ControlResponse(m) => &mut m.extra,
+            Message::ControlCancelRequest(m) => &mut m.extra,
+            Message::Unknown(_) => return None,
+        })
     }
 }
 
