@@ -1,16 +1,25 @@
 //! `cargo xtask bench <name> [options]`: built-in benchmarks.
 
 mod overhead;
+mod parse;
+mod report;
 mod rusage;
 
 use crate::util::Result;
 
 /// The available benches: name, options, description.
-const BENCHES: &[(&str, &str, &str)] = &[(
-    "overhead",
-    "[--runs N] [--bare-only]",
-    "wall and CPU time of `claude-rs query` vs the bare `claude -p`, on the mock API",
-)];
+const BENCHES: &[(&str, &str, &str)] = &[
+    (
+        "overhead",
+        "[--runs N] [--bare-only]",
+        "wall and CPU time of `claude-rs query` vs the bare `claude -p`, on the mock API",
+    ),
+    (
+        "parse",
+        "[--runs N] [--size-mb N] [--ours-only] | --record",
+        "framing + parsing MB/s on recorded CLI output vs the Python and TypeScript SDKs; 50 MiB line memory",
+    ),
+];
 
 /// `cargo xtask bench [name] [options]`.
 pub fn main(args: &[String]) -> Result<()> {
@@ -21,6 +30,7 @@ pub fn main(args: &[String]) -> Result<()> {
         }
         Some((name, rest)) => match name.as_str() {
             "overhead" => overhead::main(rest),
+            "parse" => parse::main(rest),
             "-h" | "--help" | "help" | "list" => {
                 list();
                 Ok(())

@@ -5,11 +5,12 @@
 //! `wait4` counts the descendants a process reaped, so `claude-rs`'s CPU there includes its
 //! `claude` child; claude-rs's own CPU and peak RSS come from its `--report-resources` line.
 
+use super::report;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use super::rusage;
 use crate::install_cli;
@@ -199,7 +200,7 @@ pub fn main(args: &[String]) -> Result<()> {
     }
     let section = render_section(&command, &cli_version, opts.runs, &table);
     let path = util::workspace_root().join("docs").join("benchmarks.md");
-    write_section(&path, &section)?;
+    report::write_section(&path, START_MARKER, END_MARKER, &section)?;
     eprintln!("updated {}", path.display());
     Ok(())
 }
@@ -424,85 +425,9 @@ fn render_section(command: &str, cli_version: &str, runs: usize, table: &str) ->
          claude-rs: `claude-rs query --output json \"{PROMPT}\"`\n\n\
          {table}\
          {END_MARKER}\n",
-        today_utc(),
-        machine(),
+        report::today_utc(),
+        report::machine(),
     )
-}
-
-/// Replace the marked section of `path`, or append it (creating the file with a header).
-fn write_section(path: &Path, section: &str) -> Result<()> {
-    let existing = match std::fs::read_to_string(path) {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::from(
-            "# Benchmarks\n\n\
-             Results written by `cargo xtask bench <name>`; each section is replaced when its bench runs again.\n\
-             Numbers come from one machine and one run: compare ratios, not absolute times.\n",
-        ),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    let updated = match (existing.find(START_MARKER), existing.find(END_MARKER)) {
-        (Some(start), Some(end)) if start < end => {
-            let mut after = end + END_MARKER.len();
-            if existing[after..].starts_with('\n') {
-                after += 1;
-            }
-            format!("{}{section}{}", &existing[..start], &existing[after..])
-        }
-        (None, None) => {
-            let sep = if existing.ends_with("\n\n") {
-                ""
-            } else if existing.ends_with('\n') {
-                "\n"
-            } else {
-                "\n\n"
-            };
-            format!("{existing}{sep}{section}")
-        }
-        _ => {
-            return Err(format!(
-                "{} has a broken overhead section: expected `{START_MARKER}` followed by `{END_MARKER}`",
-                path.display()
-            ));
-        }
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(path, updated).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// `N CPUs, <model name>` from the standard library and /proc/cpuinfo.
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    format!("{cpus} CPUs (nproc), {model}, {}", std::env::consts::ARCH)
-}
-
-/// Today's date (UTC) as YYYY-MM-DD, from the civil-from-days algorithm.
-fn today_utc() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[cfg(test)]
@@ -526,13 +451,23 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let path = dir.path().join("benchmarks.md");
         std::fs::write(&path, "# B\n\nintro\n").map_err(|e| e.to_string())?;
-        write_section(&path, &format!("{START_MARKER}\none\n{END_MARKER}\n"))?;
+        report::write_section(
+            &path,
+            START_MARKER,
+            END_MARKER,
+            &format!("{START_MARKER}\none\n{END_MARKER}\n"),
+        )?;
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .and_then(|mut f| std::io::Write::write_all(&mut f, b"\ntrailer\n"))
             .map_err(|e| e.to_string())?;
-        write_section(&path, &format!("{START_MARKER}\ntwo\n{END_MARKER}\n"))?;
+        report::write_section(
+            &path,
+            START_MARKER,
+            END_MARKER,
+            &format!("{START_MARKER}\ntwo\n{END_MARKER}\n"),
+        )?;
         let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
         assert_eq!(
             text,
@@ -553,7 +488,7 @@ mod tests {
 
     #[test]
     fn date_is_well_formed() {
-        let d = today_utc();
+        let d = report::today_utc();
         assert_eq!(d.len(), 10);
         assert!(d.starts_with("20"));
     }
