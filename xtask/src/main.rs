@@ -6,6 +6,7 @@
 mod bench;
 mod ci;
 mod demo;
+mod fuzz;
 mod install_cli;
 mod util;
 
@@ -19,6 +20,7 @@ commands:
   test [args]        install the pinned CLI if needed, then the tests (args go to nextest / cargo test)
   demo [args]        install the pinned CLI if needed, then the demo example
   bench [name] ...   built-in benchmarks; without a name, list them
+  fuzz [target] ...  cargo-fuzz targets, 600 s each (--seconds N, --smoke = 20 s; needs nightly)
   install-cli        install the pinned Claude Code CLI into the cache; prints the binary path
   help               this text";
 
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         "test" => ci::test_main(rest),
         "demo" => demo::main(rest),
         "bench" => bench::main(rest),
+        "fuzz" => fuzz::main(rest),
         "install-cli" => install_cli::main(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
