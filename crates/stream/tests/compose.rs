@@ -5,45 +5,15 @@ use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::task::{Context, Poll};
+use std::task::Poll;
 
 use claude_sdk_core::{Error, ErrorCode, Event, EventStream, Result};
 use claude_sdk_stream::compose::{concat, deferred, merge, race, race_ok};
+use claude_sdk_stream::transform::testing::{Tracked, tracked};
 use claude_sdk_stream::transform::{EventStreamExt, testing};
-use futures_core::Stream;
 use futures_util::StreamExt;
 use futures_util::stream::{iter, pending, repeat};
 use tokio::sync::mpsc;
-
-/// A stream that records when it is dropped.
-struct Tracked<S> {
-    inner: S,
-    dropped: Arc<AtomicBool>,
-}
-
-impl<S> Drop for Tracked<S> {
-    fn drop(&mut self) {
-        self.dropped.store(true, Ordering::SeqCst);
-    }
-}
-
-impl<S: Stream + Unpin> Stream for Tracked<S> {
-    type Item = S::Item;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        self.inner.poll_next_unpin(cx)
-    }
-}
-
-fn tracked<S>(inner: S) -> (Tracked<S>, Arc<AtomicBool>) {
-    let dropped = Arc::new(AtomicBool::new(false));
-    (
-        Tracked {
-            inner,
-            dropped: dropped.clone(),
-        },
-        dropped,
-    )
-}
 
 fn channel_stream(rx: mpsc::Receiver<Result<Event>>) -> EventStream {
     let mut rx = rx;
@@ -229,10 +199,10 @@ async fn concat_is_sequential_and_lazy() {
             // The previous stream ended and was dropped before this one is made.
             assert!(flags2[i - 1].load(Ordering::SeqCst));
         }
-        Tracked {
-            inner: iter(testing::message_turn(&format!("t{i} "))),
-            dropped: flags2[i].clone(),
-        }
+        Tracked::with_flag(
+            iter(testing::message_turn(&format!("t{i} "))),
+            flags2[i].clone(),
+        )
     });
     let mut s = concat(streams);
     assert_eq!(

@@ -1,13 +1,12 @@
 //! Transformers and stream combinators over synthetic event streams.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::task::{Context, Poll};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use claude_sdk_core::message::{ContentBlock, Message};
 use claude_sdk_core::{Error, ErrorCode, Event, EventStream, Result};
+use claude_sdk_stream::transform::testing::tracked;
 use claude_sdk_stream::transform::{
     Coalesce, DedupeText, EventStreamExt, Identity, Redact, TransformStep, Transformer,
     TransformerExt, from_fn, testing,
@@ -15,36 +14,6 @@ use claude_sdk_stream::transform::{
 use futures_core::Stream;
 use futures_util::StreamExt;
 use futures_util::stream::{iter, pending};
-
-/// A stream that records when it is dropped.
-struct Tracked<S> {
-    inner: S,
-    dropped: Arc<AtomicBool>,
-}
-
-impl<S> Drop for Tracked<S> {
-    fn drop(&mut self) {
-        self.dropped.store(true, Ordering::SeqCst);
-    }
-}
-
-impl<S: Stream + Unpin> Stream for Tracked<S> {
-    type Item = S::Item;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        self.inner.poll_next_unpin(cx)
-    }
-}
-
-fn tracked<S>(inner: S) -> (Tracked<S>, Arc<AtomicBool>) {
-    let dropped = Arc::new(AtomicBool::new(false));
-    (
-        Tracked {
-            inner,
-            dropped: dropped.clone(),
-        },
-        dropped,
-    )
-}
 
 fn event(json: serde_json::Value) -> Event {
     Event::from_message(Message::from_slice(json.to_string().as_bytes()).unwrap()).unwrap()

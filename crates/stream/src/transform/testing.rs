@@ -7,8 +7,14 @@
 //! assert!(matches!(turn.last(), Some(Ok(Event::Result(r))) if r.result.as_deref() == Some("Hello")));
 //! ```
 
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
 use claude_sdk_core::message::Message;
 use claude_sdk_core::{Event, Result};
+use futures_core::Stream;
 use serde_json::{Value, json};
 
 const SESSION: &str = "00000000-0000-4000-8000-000000000000";
@@ -106,4 +112,45 @@ pub fn message_turn(text: &str) -> Vec<Result<Event>> {
         Ok(assistant(MESSAGE_ID, text)),
         Ok(result(text)),
     ]
+}
+
+/// A stream wrapper that records when it is dropped: proves that a combinator cancels (drops)
+/// the work underneath it.
+#[derive(Debug)]
+pub struct Tracked<S> {
+    inner: S,
+    dropped: Arc<AtomicBool>,
+}
+
+impl<S> Tracked<S> {
+    /// Wraps `inner`, flipping an existing flag on drop.
+    pub fn with_flag(inner: S, dropped: Arc<AtomicBool>) -> Self {
+        Tracked { inner, dropped }
+    }
+}
+
+impl<S> Drop for Tracked<S> {
+    fn drop(&mut self) {
+        self.dropped.store(true, Ordering::SeqCst);
+    }
+}
+
+impl<S: Stream + Unpin> Stream for Tracked<S> {
+    type Item = S::Item;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        Pin::new(&mut self.inner).poll_next(cx)
+    }
+}
+
+/// Wraps `inner`; the flag turns true when the wrapper is dropped.
+///
+/// ```
+/// use claude_sdk_stream::transform::testing::tracked;
+/// let (stream, dropped) = tracked(futures_util::stream::empty::<()>());
+/// drop(stream);
+/// assert!(dropped.load(std::sync::atomic::Ordering::SeqCst));
+/// ```
+pub fn tracked<S>(inner: S) -> (Tracked<S>, Arc<AtomicBool>) {
+    let dropped = Arc::new(AtomicBool::new(false));
+    (Tracked::with_flag(inner, dropped.clone()), dropped)
 }
