@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
-use claude_sdk::cli::{CliBackend, CliConfig, find_cli};
-use claude_sdk::{Error, Event, Options, Request};
+use claude_sdk::{Client, Error, Event, Options};
 
 use crate::output;
 
@@ -140,12 +139,16 @@ fn read_prompt(arg: &str) -> Result<String, Error> {
     Ok(s)
 }
 
-fn backend(global: &Global) -> Result<CliBackend, Error> {
-    let mut config = CliConfig::new().max_line_bytes(global.max_line_bytes);
-    config.cli_path = Some(find_cli(global.cli_path.as_deref())?);
-    config.cli_max_retries = global.cli_max_retries;
-    config.validate()?;
-    Ok(CliBackend::new(config))
+/// The facade client for these options (checks them and finds the CLI).
+fn client(global: &Global) -> Result<Client, Error> {
+    let mut builder = Client::builder().max_line_bytes(global.max_line_bytes);
+    if let Some(path) = &global.cli_path {
+        builder = builder.cli_path(path);
+    }
+    if let Some(n) = global.cli_max_retries {
+        builder = builder.cli_max_retries(n);
+    }
+    builder.build()
 }
 
 /// Runs the command; returns the process exit code.
@@ -167,17 +170,13 @@ pub async fn run(args: Args) -> ExitCode {
 async fn query(global: &Global, q: &QueryArgs) -> Result<(), Error> {
     let prompt = read_prompt(&q.prompt)?;
     let mut options = q.options()?;
-    let backend = backend(global)?;
+    let client = client(global)?;
     if q.output == OutputFormat::StreamJson {
         options.include_partial_messages = true;
-        let stream = backend
-            .stream(Request::new(prompt).with_options(options))
-            .await?;
+        let stream = client.stream_with(prompt, options).await?;
         return print_stream_json(stream).await;
     }
-    let outcome = backend
-        .query(Request::new(prompt).with_options(options))
-        .await?;
+    let outcome = client.query_with(prompt, options).await?;
     let mut out = std::io::stdout().lock();
     let written = match q.output {
         OutputFormat::Json => writeln!(out, "{}", output::outcome_json(&outcome)),
@@ -189,10 +188,7 @@ async fn query(global: &Global, q: &QueryArgs) -> Result<(), Error> {
 async fn stream(global: &Global, q: &QueryArgs) -> Result<(), Error> {
     let prompt = read_prompt(&q.prompt)?;
     let options = q.options()?.include_partial_messages(true);
-    let backend = backend(global)?;
-    let mut stream = backend
-        .stream(Request::new(prompt).with_options(options))
-        .await?;
+    let mut stream = client(global)?.stream_with(prompt, options).await?;
     if q.output == OutputFormat::StreamJson {
         return print_stream_json(stream).await;
     }

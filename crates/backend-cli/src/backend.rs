@@ -76,7 +76,7 @@ impl CliBackend {
         let work = async {
             let client = self.spawn(request.options).await?;
             client.send(request.prompt).await?;
-            let turn = client.receive_with_deadline(None).await;
+            let turn = client.receive().await;
             let result = EventStream::new(turn).outcome().await;
             let probe = client.clone();
             client.close().await?;

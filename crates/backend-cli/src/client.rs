@@ -79,13 +79,12 @@ impl CliClient {
         let program = find_cli(config.cli_path.as_deref())?;
         let args = build_args(&options);
         let env = build_env(&options, &config);
+        let parent_env: Vec<(String, String)> = std::env::vars().collect();
         let redactor = Redactor::from_env(
-            std::env::vars()
-                .collect::<Vec<_>>()
+            parent_env
                 .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .chain(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .collect::<Vec<_>>(),
+                .chain(&env)
+                .map(|(k, v)| (k.as_str(), v.as_str())),
         );
         let scope = ErrorScope {
             command: redactor.command_line(&program.to_string_lossy(), &args),
@@ -179,10 +178,11 @@ impl CliClient {
 
     /// The events of the next turn, up to and including its result.
     pub async fn receive(&self) -> TurnStream {
-        self.receive_until(None).await
+        self.receive_with_deadline(None).await
     }
 
-    async fn receive_until(&self, deadline: Option<Instant>) -> TurnStream {
+    /// The events of the next turn; past `deadline` the process is killed and a `timeout` error ends them.
+    pub(crate) async fn receive_with_deadline(&self, deadline: Option<Instant>) -> TurnStream {
         let guard = self.inner.events.clone().lock_owned().await;
         let skip = self.inner.abandoned.swap(0, Ordering::SeqCst);
         TurnStream {
@@ -256,10 +256,6 @@ impl CliClient {
         stream.close_when_done = true;
         drop(self);
         stream
-    }
-
-    pub(crate) async fn receive_with_deadline(&self, deadline: Option<Instant>) -> TurnStream {
-        self.receive_until(deadline).await
     }
 
     pub(crate) fn scope_error(&self, err: Error) -> Error {

@@ -3,7 +3,7 @@
 //! to the handler), a writer task that owns stdin, and the registry of our pending control
 //! requests. The reader never waits on the writer: answers go through the writer's channel.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,7 +13,6 @@ use claude_sdk_core::message::{ControlRequest, ControlRequestMessage, ControlRes
 use claude_sdk_core::{Error, ErrorCode, Event, Result};
 use claude_sdk_stream::{LineReader, ReadLineError};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{ChildStdin, ChildStdout};
 
@@ -140,16 +139,12 @@ impl Connection {
         }
         // Wake a reader held up by a slow consumer: it must read on to find our answer.
         self.pending_added.notify_one();
-        let msg = ControlRequestMessage {
+        let msg = Message::ControlRequest(ControlRequestMessage {
             request_id: id.clone(),
             request,
             extra: Default::default(),
-        };
+        });
         let value = serde_json::to_value(&msg).map_err(|e| Error::protocol(e.to_string()))?;
-        let mut value = value;
-        if let Some(obj) = value.as_object_mut() {
-            obj.insert("type".into(), json!("control_request"));
-        }
         self.write_json(&value).await?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(answer)) => answer,
