@@ -25,6 +25,7 @@
 pub mod memory;
 pub mod model;
 pub mod query;
+pub mod recorder;
 pub mod store;
 pub mod text;
 
@@ -34,4 +35,5 @@ pub use model::{
     TranscriptEntry, now_millis,
 };
 pub use query::{ListQuery, Page, SearchHit, SearchQuery};
+pub use recorder::{Recorder, Recording};
 pub use store::{DynSessionStore, SessionStore, SharedStore};
