@@ -135,6 +135,18 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// This client with other default options (same backend and store).
+    pub fn with_options(mut self, options: Options) -> Client {
+        self.defaults = options;
+        self
+    }
+
+    /// This client recording into `store` (same backend and defaults).
+    pub fn with_store(mut self, store: SharedStore) -> Client {
+        self.store = Some(store);
+        self
+    }
+
     /// The default options.
     pub fn options(&self) -> &Options {
         &self.defaults
@@ -293,7 +305,7 @@ impl Client {
         prompt: &UserContent,
         options: &Options,
     ) -> Result<SessionMeta> {
-        let mut new = NewSession::new().title(title_of(&prompt.text()));
+        let mut new = NewSession::new().title(claude_sdk_session::title_of(&prompt.text()));
         new.model.clone_from(&options.model);
         new.cwd = options.cwd.as_ref().map(|p| p.display().to_string());
         self.require_store()?.create(new).await
@@ -315,8 +327,8 @@ impl Client {
         let (events, recording) = recorder.record(events);
         Ok(RecordedStream {
             events,
-            recording,
-            session: meta.id,
+            recording: Some(recording),
+            session: Some(meta.id),
         })
     }
 }
@@ -329,27 +341,26 @@ fn resume_options(options: Options, meta: &SessionMeta) -> Options {
     }
 }
 
-/// A session title from a prompt: its first line, at most 80 characters.
-fn title_of(prompt: &str) -> String {
-    let line = prompt.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let mut t: String = line.trim().chars().take(80).collect();
-    if line.trim().chars().count() > 80 {
-        t.push('…');
-    }
-    t
-}
-
 /// The events of a recorded turn, plus the background recording.
 #[derive(Debug)]
 pub struct RecordedStream {
     events: EventStream,
-    recording: claude_sdk_session::Recording,
-    session: SessionId,
+    recording: Option<claude_sdk_session::Recording>,
+    session: Option<SessionId>,
 }
 
 impl RecordedStream {
+    /// A stream that records nothing (so code can treat both cases alike).
+    pub fn plain(events: EventStream) -> Self {
+        RecordedStream {
+            events,
+            recording: None,
+            session: None,
+        }
+    }
+
     /// The session the turn is recorded into.
-    pub fn session_id(&self) -> SessionId {
+    pub fn session_id(&self) -> Option<SessionId> {
         self.session
     }
 
@@ -361,14 +372,20 @@ impl RecordedStream {
     /// Waits until everything the stream yielded is stored; returns the session's metadata.
     pub async fn finish(self) -> Result<Option<SessionMeta>> {
         drop(self.events);
-        self.recording.finish().await
+        match self.recording {
+            Some(r) => r.finish().await,
+            None => Ok(None),
+        }
     }
 
     /// Drains the turn, waits for the recording, and returns the outcome. A turn error wins over
     /// a storage error; a storage error fails an otherwise successful turn.
     pub async fn outcome_recorded(self) -> Result<Outcome> {
         let outcome = self.events.outcome().await;
-        let stored = self.recording.finish().await;
+        let stored = match self.recording {
+            Some(r) => r.finish().await.map(drop),
+            None => Ok(()),
+        };
         let outcome = outcome?;
         stored?;
         Ok(outcome)

@@ -24,6 +24,7 @@
 
 pub mod memory;
 pub mod model;
+pub mod open;
 pub mod query;
 pub mod recorder;
 pub mod store;
@@ -32,8 +33,9 @@ pub mod text;
 pub use memory::MemoryStore;
 pub use model::{
     EntryKind, MetaPatch, Millis, NewSession, Session, SessionId, SessionMeta, Totals,
-    TranscriptEntry, now_millis,
+    TranscriptEntry, now_millis, title_of,
 };
+pub use open::{StoreSpec, open};
 pub use query::{ListQuery, Page, SearchHit, SearchQuery};
 pub use recorder::{Recorder, Recording};
 pub use store::{DynSessionStore, SessionStore, SharedStore};
