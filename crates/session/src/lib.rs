@@ -6,7 +6,10 @@
 //!
 //! - [`SessionStore`]: the store contract (native `async fn`); [`DynSessionStore`] for trait
 //!   objects.
-//! - Stores: [`MemoryStore`] (tests), sled (embedded default), Redis (shared).
+//! - Stores: [`MemoryStore`] (tests), sled (embedded default), `RedisStore` (shared, feature
+//!   `redis`).
+//! - [`export`]: portable, checksummed export files that carry the CLI's own transcript, so
+//!   `--resume` works after an import on another machine.
 //! - [`SearchQuery`]: metadata filters plus ranked content search over an index kept in the store.
 //!
 //! ```
@@ -22,9 +25,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod export;
 pub mod memory;
 pub mod model;
 pub mod query;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod store;
 pub mod text;
 
@@ -34,4 +40,6 @@ pub use model::{
     TranscriptEntry, now_millis,
 };
 pub use query::{ListQuery, Page, SearchHit, SearchQuery};
+#[cfg(feature = "redis")]
+pub use redis::RedisStore;
 pub use store::{DynSessionStore, SessionStore, SharedStore};
