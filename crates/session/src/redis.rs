@@ -576,7 +576,7 @@ impl SessionStore for RedisStore {
                 let mut order: Vec<usize> = (0..k).collect();
                 order.sort_by_key(|&i| dfs[i]);
                 let rows = &out[1 + k..];
-                if rows.len() % (k + 1) != 0 {
+                if !rows.len().is_multiple_of(k + 1) {
                     return Err(bad_reply("search"));
                 }
                 let mut ids = Vec::with_capacity(rows.len() / (k + 1));

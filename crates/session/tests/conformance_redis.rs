@@ -330,10 +330,7 @@ async fn concurrent_appends_from_many_tasks_and_clients_lose_nothing() {
     // tf is the sum of all appends: compare the score with a memory store fed the same text.
     let memory = MemoryStore::new();
     let m = memory.create(NewSession::new()).await.unwrap();
-    memory
-        .append(m.id, s.transcript.iter().cloned().collect())
-        .await
-        .unwrap();
+    memory.append(m.id, s.transcript.to_vec()).await.unwrap();
     let mhit = memory
         .search(SearchQuery::new().text("common"))
         .await
