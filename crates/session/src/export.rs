@@ -149,7 +149,7 @@ struct Header {
 /// One body line.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum Line {
+enum Record {
     /// First: the metadata.
     Session { meta: SessionMeta },
     /// Then `meta.entries` of these, in `seq` order.
@@ -379,29 +379,29 @@ pub async fn export<S: SessionStore>(
 fn encode(session: &Session, cli: Option<(&str, &str)>, secrets: &[String]) -> Result<Vec<u8>> {
     let mut body = String::new();
     let mut lines = 0u64;
-    let mut push = |line: &Line| -> Result<()> {
+    let mut push = |line: &Record| -> Result<()> {
         let json = serde_json::to_string(line).map_err(encode_err)?;
         body.push_str(&redact_json_line(&json, secrets));
         body.push('\n');
         lines += 1;
         Ok(())
     };
-    push(&Line::Session {
+    push(&Record::Session {
         meta: session.meta.clone(),
     })?;
     for entry in &session.transcript {
-        push(&Line::Entry {
+        push(&Record::Entry {
             entry: entry.clone(),
         })?;
     }
     if let Some((cli_id, text)) = cli {
         let cli_lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        push(&Line::CliTranscript {
+        push(&Record::CliTranscript {
             session_id: cli_id.to_owned(),
             lines: cli_lines.len() as u64,
         })?;
         for l in cli_lines {
-            push(&Line::CliLine {
+            push(&Record::CliLine {
                 text: redact_json_line(l, secrets),
             })?;
         }
@@ -515,11 +515,11 @@ fn decode(bytes: &[u8]) -> Result<Decoded> {
         )));
     }
     let mut it = lines.into_iter().enumerate().map(|(i, l)| {
-        serde_json::from_str::<Line>(l)
+        serde_json::from_str::<Record>(l)
             .map_err(|e| integrity(format!("session export line {}: {e}", i + 2)))
     });
     let meta = match it.next().transpose()? {
-        Some(Line::Session { meta }) => meta,
+        Some(Record::Session { meta }) => meta,
         _ => {
             return Err(integrity(
                 "session export: the first body line must be the session",
@@ -530,12 +530,12 @@ fn decode(bytes: &[u8]) -> Result<Decoded> {
     let mut cli: Option<(String, u64, Vec<String>)> = None;
     for line in it {
         match (line?, &mut cli) {
-            (Line::Entry { entry }, None) => transcript.push(entry),
-            (Line::CliTranscript { session_id, lines }, None) => {
+            (Record::Entry { entry }, None) => transcript.push(entry),
+            (Record::CliTranscript { session_id, lines }, None) => {
                 check_cli_session_id(&session_id).map_err(|e| integrity(e.message()))?;
                 cli = Some((session_id, lines, Vec::new()));
             }
-            (Line::CliLine { text }, Some((_, _, got))) => {
+            (Record::CliLine { text }, Some((_, _, got))) => {
                 if text.contains('\n') || text.contains('\r') {
                     return Err(integrity("session export: a CLI line holds a line break"));
                 }
@@ -578,12 +578,12 @@ fn decode(bytes: &[u8]) -> Result<Decoded> {
     Ok(Decoded { session, cli })
 }
 
-fn line_name(l: &Line) -> &'static str {
+fn line_name(l: &Record) -> &'static str {
     match l {
-        Line::Session { .. } => "session",
-        Line::Entry { .. } => "entry",
-        Line::CliTranscript { .. } => "cli_transcript",
-        Line::CliLine { .. } => "cli_line",
+        Record::Session { .. } => "session",
+        Record::Entry { .. } => "entry",
+        Record::CliTranscript { .. } => "cli_transcript",
+        Record::CliLine { .. } => "cli_line",
     }
 }
 
