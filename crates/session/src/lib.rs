@@ -22,6 +22,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod memory;
 pub mod model;
 pub mod query;
