@@ -687,6 +687,24 @@ pub async fn search_content_and_ranking<S: SessionStore>(store: S) {
         vec![],
         "no stemming or folding"
     );
+
+    // A rare word with a very common one (stores may intersect differently by list size).
+    for t in 0..40u64 {
+        session_with(&store, 10_000 + t, "ubiquitous").await;
+    }
+    let lone = session_with(&store, 9_000, "ubiquitous solitary").await;
+    let n = store.list(ListQuery::new()).await.unwrap().total;
+    let page = store
+        .search(SearchQuery::new().text("solitary ubiquitous"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page.items), vec![lone]);
+    let want = text::bm25(1, 41, n) + text::bm25(1, 1, n);
+    assert!(
+        (page.items[0].score - want).abs() < 1e-9,
+        "score over n = {n}"
+    );
+    assert_eq!(text_hits(&store, "ubiquitous").await.len(), 41);
 }
 
 /// Words plus metadata filters plus pagination; `total` counts every match.

@@ -6,7 +6,7 @@
 //!
 //! - [`SessionStore`]: the store contract (native `async fn`); [`DynSessionStore`] for trait
 //!   objects.
-//! - Stores: [`MemoryStore`] (tests), sled (embedded default), Redis (shared).
+//! - Stores: [`MemoryStore`] (tests), [`SledStore`] (embedded default, feature `sled`), Redis (shared).
 //! - [`SearchQuery`]: metadata filters plus ranked content search over an index kept in the store.
 //!
 //! ```
@@ -27,6 +27,8 @@ pub mod conformance;
 pub mod memory;
 pub mod model;
 pub mod query;
+#[cfg(feature = "sled")]
+pub mod sled;
 pub mod store;
 pub mod text;
 
@@ -36,4 +38,6 @@ pub use model::{
     TranscriptEntry, now_millis,
 };
 pub use query::{ListQuery, Page, SearchHit, SearchQuery};
+#[cfg(feature = "sled")]
+pub use sled::{Durability, SledOptions, SledStore};
 pub use store::{DynSessionStore, SessionStore, SharedStore};
