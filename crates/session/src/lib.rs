@@ -6,8 +6,8 @@
 //!
 //! - [`SessionStore`]: the store contract (native `async fn`); [`DynSessionStore`] for trait
 //!   objects.
-//! - Stores: [`MemoryStore`] (tests), sled (embedded default), `RedisStore` (shared, feature
-//!   `redis`).
+//! - Stores: [`MemoryStore`] (tests), [`SledStore`] (embedded default, feature `sled`),
+//!   `RedisStore` (shared between processes and hosts, feature `redis`).
 //! - [`export`]: portable, checksummed export files that carry the CLI's own transcript, so
 //!   `--resume` works after an import on another machine.
 //! - [`SearchQuery`]: metadata filters plus ranked content search over an index kept in the store.
@@ -25,12 +25,16 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod export;
 pub mod memory;
 pub mod model;
 pub mod query;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(feature = "sled")]
+pub mod sled;
 pub mod store;
 pub mod text;
 
@@ -42,4 +46,6 @@ pub use model::{
 pub use query::{ListQuery, Page, SearchHit, SearchQuery};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
+#[cfg(feature = "sled")]
+pub use sled::{Durability, SledOptions, SledStore};
 pub use store::{DynSessionStore, SessionStore, SharedStore};

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use claude_sdk_core::ErrorCode;
 use claude_sdk_session::{
-    ListQuery, MemoryStore, MetaPatch, NewSession, RedisStore, SearchQuery, SessionId, SessionStore,
+    ListQuery, MemoryStore, MetaPatch, NewSession, RedisStore, SearchQuery, SessionId,
+    SessionStore, conformance,
 };
 use common::redis_server::{RedisServer, unique_prefix};
 use common::{answer_at, prompt_at, result_at};
@@ -21,6 +22,15 @@ async fn store(server: &RedisServer, test: &str) -> RedisStore {
         .await
         .expect("connect")
         .with_prefix(unique_prefix(test))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn redis_store_passes_the_conformance_suite() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    // Each check gets an empty store: a fresh key prefix on the same server.
+    conformance::run_all_async(|| store(&server, "conformance")).await;
 }
 
 /// Feeds both stores the same sessions (fixed ids and times) and checks every read agrees.
