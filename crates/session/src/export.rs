@@ -895,5 +895,29 @@ mod tests {
         let forged = format!("{}\n{body}", serde_json::to_string(&h).unwrap());
         let err = import(&target, forged.as_bytes(), &opts).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::Integrity, "{err}");
+        // So is an unknown field on a body line, or an unknown line type.
+        for (from, to) in [
+            ("{\"type\":\"entry\",", "{\"type\":\"entry\",\"extra\":1,"),
+            ("{\"type\":\"entry\",", "{\"type\":\"attachment\","),
+        ] {
+            let body = body_of(&text).replacen(from, to, 1);
+            assert_ne!(body, body_of(&text));
+            let forged = rehash(&text, &body);
+            let err = import(&target, forged.as_bytes(), &opts).await.unwrap_err();
+            assert_eq!(err.code(), ErrorCode::Integrity, "{err}");
+        }
+        assert_eq!(target.list(crate::ListQuery::new()).await.unwrap().total, 0);
+    }
+
+    fn body_of(text: &str) -> String {
+        text.split_once('\n').unwrap().1.to_owned()
+    }
+
+    /// A file with `body` and a correct checksum for it.
+    fn rehash(text: &str, body: &str) -> String {
+        let (head, _) = text.split_once('\n').unwrap();
+        let mut h: Header = serde_json::from_str(head).unwrap();
+        h.sha256 = hex(&Sha256::digest(body.as_bytes()));
+        format!("{}\n{body}", serde_json::to_string(&h).unwrap())
     }
 }
