@@ -603,12 +603,12 @@ pub async fn import<S: SessionStore>(
     if let Some(id) = options.new_id {
         session.meta.id = id;
     }
+    // The CLI names project directories after the absolute cwd.
     let cwd = match &options.cwd {
-        Some(c) => c.clone(),
-        None => {
-            std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?
-        }
-    };
+        Some(c) => std::path::absolute(c),
+        None => std::env::current_dir(),
+    }
+    .map_err(|e| Error::io("resolving the target working directory", e))?;
     session.meta.cwd = Some(cwd.to_string_lossy().into_owned());
 
     let Some((cli_id, text)) = cli else {
