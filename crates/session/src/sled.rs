@@ -11,12 +11,13 @@
 //! | `m` id(16) | the [`SessionMeta`] as JSON |
 //! | `t` id(16) seq(8, big-endian) | one [`TranscriptEntry`] as JSON (the export shape) |
 //! | `p` term `\0` id(16) | occurrences of the term in the session (u32, big-endian) |
-//! | `d` term | sessions containing the term (u64, big-endian) |
 //! | `i` `format` | the layout version, `1` |
 //!
 //! Postings are ordered by term then id, so one term's sessions are one prefix scan, already sorted
-//! by id for merging with another term's; the per-term counts give BM25 its document frequency
-//! without scanning.
+//! by id for merging with another term's. BM25's document frequency (sessions with the term) is
+//! counted from the postings the first time a term is searched and then cached and kept in step by
+//! the writes: storing it would double the keys every append writes (measured: half the import
+//! time), and counting is cheap for all but the commonest terms, which stay cached.
 //!
 //! # Reads, writes and threads
 //! The store holds every session's metadata in memory (loaded when opened, kept in step by the
@@ -67,11 +68,12 @@ use crate::text;
 const META: u8 = b'm';
 const TRANSCRIPT: u8 = b't';
 const POSTING: u8 = b'p';
-const DF: u8 = b'd';
 /// `i` (info) + `format`.
 const FORMAT_KEY: &[u8] = b"iformat";
 const FORMAT: &[u8] = b"1";
 const LOCK_FILE: &str = "claude-sdk-session.lock";
+/// Cached document frequencies kept before the cache starts over.
+const DF_CACHE_TERMS: usize = 200_000;
 
 /// When a write is on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -142,6 +144,8 @@ struct Inner {
     write: Mutex<()>,
     /// Every session's metadata, as stored.
     metas: RwLock<HashMap<SessionId, SessionMeta>>,
+    /// Document frequencies of the terms searched so far (see [`Inner::df`]).
+    df: Mutex<HashMap<String, u64>>,
     /// Held (locked) while the store is open; dropped after `db`.
     _lock: File,
 }
@@ -213,13 +217,6 @@ fn posting_prefix(term: &str) -> Vec<u8> {
 fn posting_key(term: &str, id: SessionId) -> Vec<u8> {
     let mut k = posting_prefix(term);
     k.extend_from_slice(id.as_bytes());
-    k
-}
-
-fn df_key(term: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(term.len() + 1);
-    k.push(DF);
-    k.extend_from_slice(term.as_bytes());
     k
 }
 
@@ -313,6 +310,7 @@ impl SledStore {
             .path(&path)
             .cache_capacity(options.cache_capacity)
             .flush_every_ms(flush_every)
+            .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(|e| match &e {
                 sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
@@ -361,6 +359,7 @@ impl SledStore {
                 durability: options.durability,
                 write: Mutex::new(()),
                 metas: RwLock::new(metas),
+                df: Mutex::new(HashMap::new()),
                 _lock: lock,
             }),
         })
@@ -471,7 +470,9 @@ impl Inner {
         batch: &mut sled::Batch,
         id: SessionId,
         entries: &[TranscriptEntry],
-    ) -> Result<()> {
+        fresh: bool,
+    ) -> Result<Vec<String>> {
+        let mut new_terms = Vec::new();
         for e in entries {
             batch.insert(
                 &transcript_key(id, e.seq)[..],
@@ -480,35 +481,64 @@ impl Inner {
         }
         for (term, n) in text::term_counts(entries) {
             let pk = posting_key(&term, id);
-            match self
-                .db
-                .get(&pk)
-                .map_err(|e| sled_err("reading the index", e))?
-            {
+            // A session being inserted has no postings yet.
+            let old = if fresh {
+                None
+            } else {
+                self.db
+                    .get(&pk)
+                    .map_err(|e| sled_err("reading the index", e))?
+            };
+            match old {
                 Some(v) => {
                     let tf = read_u32("posting", &v)?.saturating_add(n);
                     batch.insert(pk, &tf.to_be_bytes()[..]);
                 }
                 None => {
                     batch.insert(pk, &n.to_be_bytes()[..]);
-                    let dk = df_key(&term);
-                    let df = self.df(&term)?;
-                    batch.insert(dk, &(df + 1).to_be_bytes()[..]);
+                    new_terms.push(term);
                 }
             }
         }
-        Ok(())
+        Ok(new_terms)
     }
 
-    fn df(&self, term: &str) -> Result<u64> {
-        match self
-            .db
-            .get(df_key(term))
-            .map_err(|e| sled_err("reading the index", e))?
-        {
-            Some(v) => read_u64("term count", &v),
-            None => Ok(0),
+    fn lock_df(&self) -> MutexGuard<'_, HashMap<String, u64>> {
+        self.df.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps the cached document frequencies in step with a write that has been applied (called
+    /// under the write lock): `+1` for terms new to a session, `-1` for a deleted session's terms.
+    fn adjust_df(&self, terms: &[String], up: bool) {
+        let mut df = self.lock_df();
+        for t in terms {
+            if let Some(n) = df.get_mut(t) {
+                *n = if up { *n + 1 } else { n.saturating_sub(1) };
+            }
         }
+    }
+
+    /// How many sessions contain `term`: cached, else counted from the postings under the write
+    /// lock (so no write slips between the count and the cache).
+    fn df(&self, term: &str) -> Result<u64> {
+        if let Some(n) = self.lock_df().get(term) {
+            return Ok(*n);
+        }
+        let _w = self.lock_writes();
+        if let Some(n) = self.lock_df().get(term) {
+            return Ok(*n);
+        }
+        let mut n = 0u64;
+        for kv in self.db.scan_prefix(posting_prefix(term)).keys() {
+            kv.map_err(|e| sled_err("reading the index", e))?;
+            n += 1;
+        }
+        let mut df = self.lock_df();
+        if df.len() >= DF_CACHE_TERMS {
+            df.clear();
+        }
+        df.insert(term.to_owned(), n);
+        Ok(n)
     }
 
     /// A session's transcript, entries `0..n`.
@@ -583,8 +613,9 @@ impl Inner {
             }
             let mut batch = sled::Batch::default();
             batch.insert(&meta_key(id)[..], encode("metadata", &meta)?);
-            self.add_entries(&mut batch, id, &entries)?;
+            let new_terms = self.add_entries(&mut batch, id, &entries, false)?;
             self.apply(batch)?;
+            self.adjust_df(&new_terms, true);
             self.write_metas().insert(id, meta.clone());
             meta
         };
@@ -619,16 +650,12 @@ impl Inner {
             for e in &transcript {
                 batch.remove(&transcript_key(id, e.seq)[..]);
             }
-            for term in text::term_counts(&transcript).into_keys() {
-                batch.remove(posting_key(&term, id));
-                let df = self.df(&term)?;
-                if df <= 1 {
-                    batch.remove(df_key(&term));
-                } else {
-                    batch.insert(df_key(&term), &(df - 1).to_be_bytes()[..]);
-                }
+            let terms: Vec<String> = text::term_counts(&transcript).into_keys().collect();
+            for term in &terms {
+                batch.remove(posting_key(term, id));
             }
             self.apply(batch)?;
+            self.adjust_df(&terms, false);
             self.write_metas().remove(&id);
         }
         self.sync()?;
@@ -647,8 +674,9 @@ impl Inner {
             }
             let mut batch = sled::Batch::default();
             batch.insert(&meta_key(id)[..], encode("metadata", &meta)?);
-            self.add_entries(&mut batch, id, &session.transcript)?;
+            let new_terms = self.add_entries(&mut batch, id, &session.transcript, true)?;
             self.apply(batch)?;
+            self.adjust_df(&new_terms, true);
             self.write_metas().insert(id, meta.clone());
         }
         self.sync()?;
@@ -863,16 +891,16 @@ mod tests {
                 .expect("raw remove");
             let err = store.load(m.id).await.expect_err("missing entry");
             assert_eq!(err.code(), ErrorCode::Storage);
-            // A garbled posting count.
+            // A garbled posting.
             store
                 .inner
                 .db
-                .insert(df_key("a"), &b"xyz"[..])
+                .insert(posting_key("a", m.id), &b"xyz"[..])
                 .expect("raw write");
             let err = store
                 .search(SearchQuery::new().text("a"))
                 .await
-                .expect_err("corrupt df");
+                .expect_err("corrupt posting");
             assert_eq!(err.code(), ErrorCode::Storage);
             // Garbled metadata: the store refuses to open rather than guess.
             store
