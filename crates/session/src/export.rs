@@ -395,7 +395,12 @@ fn encode(session: &Session, cli: Option<(&str, &str)>, secrets: &[String]) -> R
         })?;
     }
     if let Some((cli_id, text)) = cli {
-        let cli_lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        // Blank lines, and a line that is not JSON (e.g. cut short by a crash of the CLI), are
+        // left out: the CLI could not use them either, and import insists on JSON.
+        let cli_lines: Vec<&str> = text
+            .lines()
+            .filter(|l| serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok())
+            .collect();
         push(&Record::CliTranscript {
             session_id: cli_id.to_owned(),
             lines: cli_lines.len() as u64,
@@ -817,6 +822,29 @@ mod tests {
             .unwrap();
         let bytes = encode(&store.load(meta.id).await.unwrap(), None, &[]).unwrap();
         (store, meta.id, bytes)
+    }
+
+    #[test]
+    fn cli_lines_that_are_not_json_are_left_out() {
+        let store_session = Session::new(
+            SessionMeta::new(
+                NewSession::new().cli_session_id("0b0e7f4e-2c1a-4f7e-9a7e-1d2c3b4a5f6e"),
+            ),
+            Vec::new(),
+        );
+        let cli = "{\"a\":1}\n\n{\"b\":2}\n{\"c\":";
+        let bytes = encode(
+            &store_session,
+            Some(("0b0e7f4e-2c1a-4f7e-9a7e-1d2c3b4a5f6e", cli)),
+            &[],
+        )
+        .unwrap();
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(
+            decoded.cli.unwrap().1,
+            "{\"a\":1}\n{\"b\":2}\n",
+            "the cut-off last line is dropped"
+        );
     }
 
     #[tokio::test]
