@@ -84,7 +84,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n2) stream");
     print!("   ");
-    let streamed = client.new_session(NewSession::new().title("a stream")).await?;
+    let streamed = client
+        .new_session(NewSession::new().title("a stream"))
+        .await?;
     let mut stream = client.stream_in(streamed.id, "Stream me something").await?;
     while let Some(event) = stream.next_event().await {
         if let Some(text) = event?.text_delta() {
@@ -109,12 +111,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chat_id = chat.session_id().ok_or("the conversation is recorded")?;
     chat.close().await?;
 
-    println!("\n4) sessions: close the store, reopen it (as a new process would), search, continue");
+    println!(
+        "\n4) sessions: close the store, reopen it (as a new process would), search, continue"
+    );
     drop(client);
     drop(store);
     let store = claude_sdk::session::open(&spec).await?;
     let listed = store.list(Default::default()).await?;
-    println!("   {} sessions stored in {}", listed.total, store_path.display());
+    println!(
+        "   {} sessions stored in {}",
+        listed.total,
+        store_path.display()
+    );
     let hits = store.search(SearchQuery::new().text("rust")).await?;
     for hit in &hits.items {
         println!(
@@ -122,14 +130,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             hit.meta.id, hit.meta.totals.turns, hit.score
         );
     }
-    let found = hits.items.first().ok_or("the search finds the conversation")?;
+    let found = hits
+        .items
+        .first()
+        .ok_or("the search finds the conversation")?;
     assert_eq!(found.meta.id, chat_id);
     let client = Client::builder()
         .cli_path(&env.cli)
         .options(options.clone())
         .shared_store(store.clone())
         .build()?;
-    let again = client.query_in(found.meta.id, "Do you still remember me?").await?;
+    let again = client
+        .query_in(found.meta.id, "Do you still remember me?")
+        .await?;
     println!("   > Do you still remember me?\n   < {}", again.text);
     let meta = store.meta(found.meta.id).await?;
     println!(

@@ -189,7 +189,7 @@ pub async fn run(args: Args) -> ExitCode {
 }
 
 /// A client for `query`/`stream` and, when recording, the session to record into (created
-/// now, titled by the prompt; its id goes to stderr, and into `--output json`).
+/// now, titled by the prompt; its id goes into `--output json`, and to stderr with `-v`).
 async fn recording_client(
     global: &Global,
     prompt: &str,
@@ -204,7 +204,9 @@ async fn recording_client(
     let meta = client
         .new_session(NewSession::new().title(claude_sdk::session::title_of(prompt)))
         .await?;
-    eprintln!("session {}", meta.id);
+    if global.verbose > 0 {
+        eprintln!("session {}", meta.id);
+    }
     Ok((client, Some(meta.id)))
 }
 

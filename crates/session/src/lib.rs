@@ -6,7 +6,10 @@
 //!
 //! - [`SessionStore`]: the store contract (native `async fn`); [`DynSessionStore`] for trait
 //!   objects.
-//! - Stores: [`MemoryStore`] (tests), sled (embedded default), Redis (shared).
+//! - Stores: [`MemoryStore`] (tests), [`SledStore`] (embedded default, feature `sled`),
+//!   `RedisStore` (shared between processes and hosts, feature `redis`).
+//! - [`export`]: portable, checksummed export files that carry the CLI's own transcript, so
+//!   `--resume` works after an import on another machine.
 //! - [`SearchQuery`]: metadata filters plus ranked content search over an index kept in the store.
 //!
 //! ```
@@ -22,11 +25,18 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod export;
 pub mod memory;
 pub mod model;
 pub mod open;
 pub mod query;
 pub mod recorder;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "sled")]
+pub mod sled;
 pub mod store;
 pub mod text;
 
@@ -38,4 +48,8 @@ pub use model::{
 pub use open::{StoreSpec, open};
 pub use query::{ListQuery, Page, SearchHit, SearchQuery};
 pub use recorder::{Recorder, Recording};
+#[cfg(feature = "redis")]
+pub use redis::RedisStore;
+#[cfg(feature = "sled")]
+pub use sled::{Durability, SledOptions, SledStore};
 pub use store::{DynSessionStore, SessionStore, SharedStore};

@@ -91,20 +91,17 @@ impl fmt::Debug for StoreSpec {
     }
 }
 
-/// A URL with any password replaced by `***` (`redis://user:***@host`).
+/// `url` with any user name and password replaced by `***` (`redis://***@host:6379/0`).
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let (authority, tail) = match rest.find(['/', '#', '?']) {
+    let (authority, path) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
     match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            format!("{scheme}://{user}:***@{host}{tail}")
-        }
+        Some((_, host)) => format!("{scheme}://***@{host}{path}"),
         None => url.to_owned(),
     }
 }
@@ -122,7 +119,17 @@ pub async fn open(spec: &StoreSpec) -> Result<SharedStore> {
             Ok(Arc::new(store))
         }
         #[cfg(feature = "redis")]
-        StoreSpec::Redis(url) => Ok(Arc::new(crate::redis::RedisStore::connect(url).await?)),
+        StoreSpec::Redis(url) => {
+            let (url, prefix) = match url.split_once('#') {
+                Some((u, p)) if !p.is_empty() => (u, Some(p)),
+                _ => (url.as_str(), None),
+            };
+            let store = crate::redis::RedisStore::connect(url).await?;
+            Ok(Arc::new(match prefix {
+                Some(p) => store.with_prefix(format!("{p}:")),
+                None => store,
+            }))
+        }
         #[allow(unreachable_patterns)]
         other => Err(Error::config(format!(
             "this build has no support for the store {other} (enable the cargo feature)"
@@ -142,7 +149,7 @@ mod tests {
             StoreSpec::Sled("/tmp/x".into())
         );
         let r: StoreSpec = "redis://u:hunter2@h:6379/0#p".parse().unwrap();
-        assert_eq!(r.to_string(), "redis://u:***@h:6379/0#p");
+        assert_eq!(r.to_string(), "redis://***@h:6379/0#p");
         assert!(!format!("{r:?}").contains("hunter2"));
         let e = "ftp://u:hunter2@h".parse::<StoreSpec>().unwrap_err();
         assert_eq!(e.code(), claude_sdk_core::ErrorCode::Config);
@@ -153,7 +160,7 @@ mod tests {
     #[test]
     fn redaction_keeps_urls_without_passwords() {
         assert_eq!(redact_url("redis://h:1/2"), "redis://h:1/2");
-        assert_eq!(redact_url("redis://:pw@h"), "redis://:***@h");
+        assert_eq!(redact_url("redis://:pw@h"), "redis://***@h");
     }
 
     #[tokio::test]
