@@ -191,7 +191,15 @@ impl RedisStore {
     /// `redis+unix:///path`). An unreachable server, a refused password or a server that does not
     /// answer within 5 s is [`ErrorCode::Storage`]; a malformed URL is [`ErrorCode::Config`].
     /// Messages never contain the password.
+    ///
+    /// A fragment sets the key prefix: `redis://host:6379/0#tenant-a:` is
+    /// `connect("redis://host:6379/0")` then [`with_prefix("tenant-a:")`](Self::with_prefix).
     pub async fn connect(url: &str) -> Result<RedisStore> {
+        // A `#` before the `@` is part of a (badly encoded) password, not a fragment.
+        let (url, prefix) = match url.split_once('#') {
+            Some((u, p)) if !p.contains('@') => (u, if p.is_empty() { DEFAULT_PREFIX } else { p }),
+            _ => (url, DEFAULT_PREFIX),
+        };
         let shown: Arc<str> = redact_url(url).into();
         let secret = url_secret(url);
         let scrub = |msg: String| match &secret {
@@ -228,7 +236,7 @@ impl RedisStore {
             })?;
         Ok(RedisStore {
             conn,
-            prefix: DEFAULT_PREFIX.into(),
+            prefix: prefix.into(),
             scripts: Arc::new(Scripts {
                 commit: Script::new(COMMIT),
                 delete: Script::new(DELETE),
