@@ -30,7 +30,9 @@ pub mod conformance;
 pub mod export;
 pub mod memory;
 pub mod model;
+pub mod open;
 pub mod query;
+pub mod recorder;
 #[cfg(feature = "redis")]
 pub mod redis;
 #[cfg(feature = "sled")]
@@ -41,9 +43,11 @@ pub mod text;
 pub use memory::MemoryStore;
 pub use model::{
     EntryKind, MetaPatch, Millis, NewSession, Session, SessionId, SessionMeta, Totals,
-    TranscriptEntry, now_millis,
+    TranscriptEntry, now_millis, title_of,
 };
+pub use open::{StoreSpec, open};
 pub use query::{ListQuery, Page, SearchHit, SearchQuery};
+pub use recorder::{Recorder, Recording};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
 #[cfg(feature = "sled")]

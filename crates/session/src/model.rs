@@ -67,6 +67,20 @@ pub fn now_millis() -> Millis {
         .unwrap_or(0)
 }
 
+/// A session title from a prompt: its first non-blank line, at most 80 characters.
+pub fn title_of(prompt: &str) -> String {
+    let line = prompt
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let mut t: String = line.chars().take(80).collect();
+    if line.chars().count() > 80 {
+        t.push('…');
+    }
+    t
+}
+
 /// Running totals over a session's turns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -162,21 +162,6 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
-/// `url` with any password (and user name) replaced by `***`.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    match authority.rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}://***@{host}{path}"),
-        None => url.to_owned(),
-    }
-}
-
 /// The password in a URL (to scrub it from any message), if there is one.
 fn url_secret(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
@@ -200,7 +185,7 @@ impl RedisStore {
             Some((u, p)) if !p.contains('@') => (u, if p.is_empty() { DEFAULT_PREFIX } else { p }),
             _ => (url, DEFAULT_PREFIX),
         };
-        let shown: Arc<str> = redact_url(url).into();
+        let shown: Arc<str> = crate::open::redact_url(url).into();
         let secret = url_secret(url);
         let scrub = |msg: String| match &secret {
             Some(s) => msg.replace(s.as_str(), "***"),
@@ -634,17 +619,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_lose_their_passwords() {
-        assert_eq!(
-            redact_url("redis://user:s3cret@host:6379/2"),
-            "redis://***@host:6379/2"
-        );
-        assert_eq!(redact_url("redis://:pw@h/0"), "redis://***@h/0");
-        assert_eq!(redact_url("redis://h:1/0"), "redis://h:1/0");
+    fn url_secrets_are_found() {
         assert_eq!(
             url_secret("redis://user:s3cret@host/0").as_deref(),
             Some("s3cret")
         );
+        assert_eq!(url_secret("redis://:pw@host/0").as_deref(), Some("pw"));
         assert_eq!(url_secret("redis://host/0"), None);
     }
 
