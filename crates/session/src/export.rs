@@ -34,7 +34,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::model::{Session, SessionId, SessionMeta, TranscriptEntry};
-use crate::store::{SessionStore, check_insert};
+use crate::store::check_insert;
 
 /// The format name in the header.
 pub const FORMAT: &str = "claude-sdk-session-export";
@@ -340,8 +340,9 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Exports session `id` from `store` as the bytes of an export file.
-pub async fn export<S: SessionStore>(
+/// Exports session `id` from `store` as the bytes of an export file. `store` is any
+/// [`SessionStore`](crate::SessionStore) or a `dyn DynSessionStore` (`&*shared_store`).
+pub async fn export<S: crate::DynSessionStore + ?Sized>(
     store: &S,
     id: SessionId,
     options: &ExportOptions,
@@ -424,7 +425,7 @@ fn encode(session: &Session, cli: Option<(&str, &str)>, secrets: &[String]) -> R
 }
 
 /// Exports session `id` into the file `path` (written atomically: a temp file, then a rename).
-pub async fn write_export<S: SessionStore>(
+pub async fn write_export<S: crate::DynSessionStore + ?Sized>(
     store: &S,
     id: SessionId,
     options: &ExportOptions,
@@ -599,7 +600,7 @@ fn line_name(l: &Record) -> &'static str {
 /// truncated or tampered file is [`ErrorCode::Integrity`] and nothing changes. An id that exists
 /// in the store is `config` (pass [`ImportOptions::new_id`]); a different transcript already at
 /// the target path is `config` too. Otherwise the store and `HOME` change together or not at all.
-pub async fn import<S: SessionStore>(
+pub async fn import<S: crate::DynSessionStore + ?Sized>(
     store: &S,
     bytes: &[u8],
     options: &ImportOptions,
@@ -882,6 +883,23 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(meta.id, other);
+        // Through a type-erased store as well.
+        let shared: crate::SharedStore = std::sync::Arc::new(MemoryStore::new());
+        let meta = import(&*shared, &bytes, &ImportOptions::new().cwd(&cwd))
+            .await
+            .unwrap();
+        assert_eq!(meta.id, id);
+        let again = export(
+            &*shared,
+            id,
+            &ExportOptions::new().include_cli_transcript(false),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            decode(&again).unwrap().session,
+            shared.load(id).await.unwrap()
+        );
     }
 
     #[tokio::test]

@@ -162,8 +162,6 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
-pub use crate::open::redact_url;
-
 /// The password in a URL (to scrub it from any message), if there is one.
 fn url_secret(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
@@ -178,8 +176,16 @@ impl RedisStore {
     /// `redis+unix:///path`). An unreachable server, a refused password or a server that does not
     /// answer within 5 s is [`ErrorCode::Storage`]; a malformed URL is [`ErrorCode::Config`].
     /// Messages never contain the password.
+    ///
+    /// A fragment sets the key prefix: `redis://host:6379/0#tenant-a:` is
+    /// `connect("redis://host:6379/0")` then [`with_prefix("tenant-a:")`](Self::with_prefix).
     pub async fn connect(url: &str) -> Result<RedisStore> {
-        let shown: Arc<str> = redact_url(url).into();
+        // A `#` before the `@` is part of a (badly encoded) password, not a fragment.
+        let (url, prefix) = match url.split_once('#') {
+            Some((u, p)) if !p.contains('@') => (u, if p.is_empty() { DEFAULT_PREFIX } else { p }),
+            _ => (url, DEFAULT_PREFIX),
+        };
+        let shown: Arc<str> = crate::open::redact_url(url).into();
         let secret = url_secret(url);
         let scrub = |msg: String| match &secret {
             Some(s) => msg.replace(s.as_str(), "***"),
@@ -215,7 +221,7 @@ impl RedisStore {
             })?;
         Ok(RedisStore {
             conn,
-            prefix: DEFAULT_PREFIX.into(),
+            prefix: prefix.into(),
             scripts: Arc::new(Scripts {
                 commit: Script::new(COMMIT),
                 delete: Script::new(DELETE),
@@ -613,17 +619,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_lose_their_passwords() {
-        assert_eq!(
-            redact_url("redis://user:s3cret@host:6379/2"),
-            "redis://***@host:6379/2"
-        );
-        assert_eq!(redact_url("redis://:pw@h/0"), "redis://***@h/0");
-        assert_eq!(redact_url("redis://h:1/0"), "redis://h:1/0");
+    fn url_secrets_are_found() {
         assert_eq!(
             url_secret("redis://user:s3cret@host/0").as_deref(),
             Some("s3cret")
         );
+        assert_eq!(url_secret("redis://:pw@host/0").as_deref(), Some("pw"));
         assert_eq!(url_secret("redis://host/0"), None);
     }
 

@@ -115,45 +115,6 @@ impl<S: SessionStore> DynSessionStore for S {
 /// A shared, type-erased store.
 pub type SharedStore = Arc<dyn DynSessionStore>;
 
-/// A shared store is a store too (so generic code such as `export` takes one).
-impl SessionStore for Arc<dyn DynSessionStore> {
-    fn create(&self, new: NewSession) -> impl Future<Output = Result<SessionMeta>> + Send {
-        (**self).create(new)
-    }
-    fn append(
-        &self,
-        id: SessionId,
-        entries: Vec<TranscriptEntry>,
-    ) -> impl Future<Output = Result<SessionMeta>> + Send {
-        (**self).append(id, entries)
-    }
-    fn meta(&self, id: SessionId) -> impl Future<Output = Result<SessionMeta>> + Send {
-        (**self).meta(id)
-    }
-    fn load(&self, id: SessionId) -> impl Future<Output = Result<Session>> + Send {
-        (**self).load(id)
-    }
-    fn list(&self, query: ListQuery) -> impl Future<Output = Result<Page<SessionMeta>>> + Send {
-        (**self).list(query)
-    }
-    fn update(
-        &self,
-        id: SessionId,
-        patch: MetaPatch,
-    ) -> impl Future<Output = Result<SessionMeta>> + Send {
-        (**self).update(id, patch)
-    }
-    fn delete(&self, id: SessionId) -> impl Future<Output = Result<bool>> + Send {
-        (**self).delete(id)
-    }
-    fn search(&self, query: SearchQuery) -> impl Future<Output = Result<Page<SearchHit>>> + Send {
-        (**self).search(query)
-    }
-    fn insert(&self, session: Session) -> impl Future<Output = Result<SessionMeta>> + Send {
-        (**self).insert(session)
-    }
-}
-
 /// The error for an unknown session id.
 pub fn not_found(id: SessionId) -> claude_sdk_core::Error {
     claude_sdk_core::Error::new(

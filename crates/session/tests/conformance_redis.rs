@@ -260,7 +260,11 @@ async fn prefixes_isolate_tenants() {
         return;
     };
     let a = store(&server, "tenant-a").await;
-    let b = store(&server, "tenant-b").await;
+    // The prefix can come in the URL's fragment too.
+    let b = RedisStore::connect(&format!("{}#{}", server.url(), unique_prefix("tenant-b")))
+        .await
+        .unwrap();
+    assert!(b.prefix().starts_with("test:tenant-b:"), "{}", b.prefix());
     let m = a
         .create(NewSession::new().title("only in a"))
         .await
@@ -362,6 +366,16 @@ async fn connection_failures_are_storage_errors_without_the_password() {
     let shown = format!("{err} {err:#} {err:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains(&port.to_string()), "{shown}");
+
+    // A `#` inside the password is not taken for a prefix fragment (which would show the part
+    // of the password before it).
+    let url = format!("redis://user:hunter2#more@127.0.0.1:{port}/0");
+    let err = RedisStore::connect(&url).await.unwrap_err();
+    let shown = format!("{err} {err:#} {err:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("more"),
+        "{shown}"
+    );
 
     let err = RedisStore::connect("not a url at all").await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Config, "{err:#}");
