@@ -8,6 +8,7 @@ mod ci;
 mod demo;
 mod fuzz;
 mod install_cli;
+mod install_peers;
 mod util;
 
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ commands:
   bench [name] ...   built-in benchmarks; without a name, list them
   fuzz [target] ...  cargo-fuzz targets, 600 s each (--seconds N, --smoke = 20 s; needs nightly)
   install-cli        install the pinned Claude Code CLI into the cache; prints the binary path
+  install-peers      install the pinned Python MCP SDK (test peer) into the cache; prints its python
   help               this text";
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         "bench" => bench::main(rest),
         "fuzz" => fuzz::main(rest),
         "install-cli" => install_cli::main(rest),
+        "install-peers" => install_peers::main(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
