@@ -47,6 +47,8 @@ pub enum Command {
     Query(QueryArgs),
     /// Ask once and print the text as it arrives.
     Stream(QueryArgs),
+    /// MCP tools: list what the servers of an MCP config offer.
+    Tools(crate::tools::ToolsArgs),
 }
 
 /// Output formats.
@@ -90,6 +92,10 @@ pub struct QueryArgs {
     /// Tools to remove, comma separated.
     #[arg(long, value_delimiter = ',')]
     pub disallowed_tools: Vec<String>,
+    /// MCP servers for the CLI: a config file or inline JSON (repeatable). MCP tools still
+    /// need `--allowed-tools mcp__<server>__<tool>` (or a permission mode) to run unprompted.
+    #[arg(long, value_name = "FILE|JSON")]
+    pub mcp_config: Vec<String>,
     /// Resume a CLI session by id.
     #[arg(long)]
     pub resume: Option<String>,
@@ -114,6 +120,7 @@ impl QueryArgs {
         o.max_budget_usd = self.max_budget_usd;
         o.allowed_tools.clone_from(&self.allowed_tools);
         o.disallowed_tools.clone_from(&self.disallowed_tools);
+        o.mcp_config.clone_from(&self.mcp_config);
         o.resume.clone_from(&self.resume);
         o.cwd.clone_from(&self.cwd);
         if let Some(t) = self.timeout {
@@ -156,6 +163,7 @@ pub async fn run(args: Args) -> ExitCode {
     let (format, result) = match &args.command {
         Command::Query(q) => (q.output, query(&args.global, q).await),
         Command::Stream(q) => (q.output, stream(&args.global, q).await),
+        Command::Tools(t) => (OutputFormat::Text, crate::tools::run(t).await),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

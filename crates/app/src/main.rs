@@ -3,6 +3,7 @@
 
 mod cli;
 mod output;
+mod tools;
 
 use std::process::ExitCode;
 
