@@ -424,7 +424,7 @@ impl McpServer {
             self.inner
                 .resources
                 .iter()
-                .map(|r| r.resource.clone().into())
+                .map(|r| r.resource.clone())
                 .collect(),
         )
     }
