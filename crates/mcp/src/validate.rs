@@ -6,8 +6,9 @@
 //! - MCP tool names: 1–128 characters of `A-Z a-z 0-9 _ - .` (the spec's SEP; rmcp warns alike).
 //! - The name the model sees, `mcp__<server>__<tool>`, is built by the CLI after replacing every
 //!   character outside `A-Z a-z 0-9 _ -` with `_`; the Messages API accepts tool names matching
-//!   `^[a-zA-Z0-9_-]{1,128}$`, so a longer full name is an error, and one over 64 a warning
-//!   (older API versions and other clients cap names at 64).
+//!   `^[a-zA-Z0-9_-]{1,128}$` and the pinned CLI silently drops a tool whose full name is longer
+//!   (observed), so a longer full name is an error; one over 64 is a warning (other clients cap
+//!   names at 64).
 //! - Descriptions over [`MAX_DESCRIPTION_CHARS`] are truncated by the CLI: a warning.
 //! - Input schemas over [`MAX_SCHEMA_BYTES`] cost context on every ToolSearch: a warning.
 
