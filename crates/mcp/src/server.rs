@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use claude_sdk_core::{Error, Result};
 use rmcp::model::{
@@ -59,6 +59,7 @@ struct Inner {
     on_notification: Option<NotificationSink>,
     experimental: BTreeMap<String, JsonObject>,
     recorder: Option<UsageRecorder>,
+    tool_timeout: Option<Duration>,
 }
 
 /// An MCP server made of Rust tools. Cheap to clone.
@@ -101,6 +102,7 @@ pub struct McpServerBuilder {
     on_notification: Option<NotificationSink>,
     experimental: BTreeMap<String, JsonObject>,
     recorder: Option<UsageRecorder>,
+    tool_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for McpServerBuilder {
@@ -237,6 +239,13 @@ impl McpServerBuilder {
         self
     }
 
+    /// A time limit for every tool call: past it the handler is cancelled and the call ends
+    /// with an error result (default: none; the CLI has its own `MCP_TOOL_TIMEOUT`).
+    pub fn tool_timeout(mut self, timeout: Duration) -> Self {
+        self.tool_timeout = Some(timeout);
+        self
+    }
+
     /// Records every call's outcome and latency.
     pub fn analytics(mut self, recorder: UsageRecorder) -> Self {
         self.recorder = Some(recorder);
@@ -251,6 +260,9 @@ impl McpServerBuilder {
     /// Builds the server; fails with a `config` error carrying the report when the tool set has
     /// errors (warnings do not fail).
     pub fn build(self) -> Result<McpServer> {
+        if self.tool_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::config("`tool_timeout` must be greater than zero"));
+        }
         let report = self.validate();
         if report.has_errors() {
             return Err(Error::config(format!(
@@ -278,6 +290,7 @@ impl McpServerBuilder {
                 on_notification: self.on_notification,
                 experimental: self.experimental,
                 recorder: self.recorder,
+                tool_timeout: self.tool_timeout,
             }),
         })
     }
@@ -316,6 +329,7 @@ impl McpServer {
             on_notification: None,
             experimental: BTreeMap::new(),
             recorder: None,
+            tool_timeout: None,
         }
     }
 
@@ -397,11 +411,22 @@ impl McpServer {
         let out = match self.inner.by_name.get(name) {
             Some(&i) => {
                 let tool = self.inner.tools[i].clone();
-                // A panicking handler becomes an error result.
-                match tokio::spawn(tool.call(arguments)).await {
-                    Ok(out) => out,
-                    Err(e) if e.is_panic() => ToolOutput::error(format!("tool `{name}` panicked")),
-                    Err(_) => ToolOutput::error(format!("tool `{name}` was cancelled")),
+                // A panicking handler becomes an error result; a dropped call aborts the handler.
+                let task = AbortOnDrop(tokio::spawn(tool.call(arguments)));
+                let joined = match self.inner.tool_timeout {
+                    None => Some(task.join().await),
+                    Some(t) => tokio::time::timeout(t, task.join()).await.ok(),
+                };
+                match joined {
+                    Some(Ok(out)) => out,
+                    Some(Err(e)) if e.is_panic() => {
+                        ToolOutput::error(format!("tool `{name}` panicked"))
+                    }
+                    Some(Err(_)) => ToolOutput::error(format!("tool `{name}` was cancelled")),
+                    None => ToolOutput::error(format!(
+                        "tool `{name}` timed out after {:?}",
+                        self.inner.tool_timeout.unwrap_or_default()
+                    )),
                 }
             }
             None => ToolOutput::error(format!("unknown tool `{name}`")),
@@ -604,6 +629,21 @@ impl McpServer {
                 .map(|v| ServerResult::CustomResult(CustomResult(v))),
             other => Err(method_not_found(other.method())),
         }
+    }
+}
+
+/// A spawned handler that is aborted when the call is dropped or times out.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn join(mut self) -> std::result::Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -831,6 +871,38 @@ mod tests {
         let out = s.call_tool("boom", json!({"a":1,"b":2})).await;
         assert!(out.is_error());
         assert!(out.text_content().contains("panicked"));
+    }
+
+    #[tokio::test]
+    async fn a_hung_handler_times_out_and_is_cancelled() {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let tx = std::sync::Mutex::new(Some(tx));
+        let s = McpServer::builder("h")
+            .tool(Tool::new("hang", "never ends", move |_: Add| {
+                // Dropped (with the task) when the call is cancelled: the receiver sees it.
+                let guard = tx.lock().unwrap().take();
+                async move {
+                    let _guard = guard;
+                    std::future::pending::<ToolOutput>().await
+                }
+            }))
+            .tool_timeout(Duration::from_millis(50))
+            .build()
+            .unwrap();
+        let out = s.call_tool("hang", json!({"a":1,"b":2})).await;
+        assert!(out.is_error());
+        assert!(
+            out.text_content().contains("timed out"),
+            "{}",
+            out.text_content()
+        );
+        assert!(rx.await.is_err(), "the handler's task was dropped");
+        assert!(
+            McpServer::builder("z")
+                .tool_timeout(Duration::ZERO)
+                .build()
+                .is_err()
+        );
     }
 
     #[test]
