@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::install_cli;
+use crate::install_peers;
 use crate::redis;
 use crate::util::{self, Result};
 
@@ -33,7 +34,9 @@ pub fn test_main(args: &[String]) -> Result<()> {
     let cli = install_cli::ensure_cli()?;
     eprintln!("CLAUDE_CLI_PATH={}", cli.display());
     eprintln!("{}", redis::ensure_redis()?);
+    let python = install_peers::ensure_mcp_python()?;
     let mut cmd = test_command(&cli, args);
+    cmd.env(install_peers::MCP_PYTHON_VAR, python);
     util::run(&mut cmd)
 }
 
@@ -76,9 +79,19 @@ impl Ci {
         })?;
         let cli = cli_path.ok_or("install-cli step produced no path")?;
         self.step("install-redis", redis::ensure_redis)?;
+        let mut mcp_python = None;
+        self.step("install-peers", || {
+            let python = install_peers::ensure_mcp_python()?;
+            let note = format!("{}={}", install_peers::MCP_PYTHON_VAR, python.display());
+            mcp_python = Some(python);
+            Ok(note)
+        })?;
+        let mcp_python = mcp_python.ok_or("install-peers step produced no path")?;
         let nextest = has_nextest();
         self.step("test", || {
-            util::run(&mut test_command(&cli, &[])).map(|()| {
+            let mut cmd = test_command(&cli, &[]);
+            cmd.env(install_peers::MCP_PYTHON_VAR, &mcp_python);
+            util::run(&mut cmd).map(|()| {
                 if nextest {
                     "cargo nextest".to_owned()
                 } else {

@@ -8,6 +8,7 @@ mod ci;
 mod demo;
 mod fuzz;
 mod install_cli;
+mod install_peers;
 mod redis;
 mod util;
 
@@ -24,6 +25,7 @@ commands:
   fuzz [target] ...  cargo-fuzz targets, 600 s each (--seconds N, --smoke = 20 s; needs nightly)
   install-cli        install the pinned Claude Code CLI into the cache; prints the binary path
   install-redis      install redis-server (apt-get) when it is not on PATH (for the Redis store tests)
+  install-peers      install the pinned Python MCP SDK (test peer) into the cache; prints its python
   help               this text";
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::main(rest),
         "install-cli" => install_cli::main(rest),
         "install-redis" => redis::main(rest),
+        "install-peers" => install_peers::main(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -57,6 +57,8 @@ pub enum Command {
     Stream(QueryArgs),
     /// Stored sessions: list, show, search, export, import, resume, tag, rm.
     Session(crate::session::SessionArgs),
+    /// MCP tools: list what the servers of an MCP config offer.
+    Tools(crate::tools::ToolsArgs),
 }
 
 /// Output formats.
@@ -100,6 +102,10 @@ pub struct QueryArgs {
     /// Tools to remove, comma separated.
     #[arg(long, value_delimiter = ',')]
     pub disallowed_tools: Vec<String>,
+    /// MCP servers for the CLI: a config file or inline JSON (repeatable). MCP tools still
+    /// need `--allowed-tools mcp__<server>__<tool>` (or a permission mode) to run unprompted.
+    #[arg(long, value_name = "FILE|JSON")]
+    pub mcp_config: Vec<String>,
     /// Resume a CLI session by id.
     #[arg(long)]
     pub resume: Option<String>,
@@ -124,6 +130,7 @@ impl QueryArgs {
         o.max_budget_usd = self.max_budget_usd;
         o.allowed_tools.clone_from(&self.allowed_tools);
         o.disallowed_tools.clone_from(&self.disallowed_tools);
+        o.mcp_config.clone_from(&self.mcp_config);
         o.resume.clone_from(&self.resume);
         o.cwd.clone_from(&self.cwd);
         if let Some(t) = self.timeout {
@@ -177,6 +184,7 @@ pub async fn run(args: Args) -> ExitCode {
             OutputFormat::Text,
             crate::session::run(&args.global, s).await,
         ),
+        Command::Tools(t) => (OutputFormat::Text, crate::tools::run(t).await),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,

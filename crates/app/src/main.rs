@@ -5,6 +5,7 @@ mod cli;
 mod output;
 mod session;
 mod session_io;
+mod tools;
 
 use std::process::ExitCode;
 
