@@ -24,6 +24,8 @@ use crate::process::{ProcessGroup, ProcessHandle, describe_status};
 use crate::redact::Redactor;
 
 type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<Result<Value>>>>>;
+/// The CLI's requests we are answering, by id: a `control_cancel_request` aborts one.
+type InFlight = Arc<Mutex<HashMap<String, tokio::task::AbortHandle>>>;
 
 enum WriterCmd {
     Line(Bytes),
@@ -100,6 +102,7 @@ impl Connection {
             writer: writer_tx.clone(),
             events,
             handler,
+            in_flight: InFlight::default(),
             scope: scope.clone(),
         };
         tokio::spawn(reader.run(stdout, max_line));
@@ -223,6 +226,7 @@ struct Reader {
     writer: mpsc::Sender<WriterCmd>,
     events: mpsc::Sender<Result<Event>>,
     handler: Arc<dyn ControlHandler>,
+    in_flight: InFlight,
     scope: ErrorScope,
 }
 
@@ -282,7 +286,20 @@ impl Reader {
                 Message::ControlResponse(r) => self.resolve(r.response),
                 Message::ControlRequest(r) => self.answer(r),
                 Message::ControlCancelRequest(c) => {
-                    tracing::debug!("the CLI cancelled its control request {}", c.request_id);
+                    // The CLI no longer waits for this answer: stop the work, send nothing.
+                    let task = self
+                        .in_flight
+                        .lock()
+                        .ok()
+                        .and_then(|mut m| m.remove(&c.request_id));
+                    tracing::debug!(
+                        "the CLI cancelled its control request {} (running: {})",
+                        c.request_id,
+                        task.is_some()
+                    );
+                    if let Some(task) = task {
+                        task.abort();
+                    }
                 }
                 other => backlog.extend(Event::from_message(other)),
             }
@@ -382,10 +399,14 @@ impl Reader {
     fn answer(&self, msg: ControlRequestMessage) {
         let handler = self.handler.clone();
         let writer = self.writer.clone();
+        let in_flight = self.in_flight.clone();
         let id = msg.request_id;
         let subtype = msg.request.subtype().to_owned();
         let fut = handler.handle(msg.request);
-        tokio::spawn(async move {
+        // Registered before it can run, so a cancel that arrives at once still finds it.
+        let mut map = self.in_flight.lock().ok();
+        let task_id = id.clone();
+        let task = tokio::spawn(async move {
             // A panicking handler becomes an error answer, not a crash or a silence.
             let outcome = match tokio::spawn(fut).await {
                 Ok(r) => r,
@@ -393,23 +414,39 @@ impl Reader {
                     "the handler for `{subtype}` failed: {e}"
                 ))),
             };
-            let response = match outcome {
-                Ok(v) => json!({"subtype": "success", "request_id": id, "response": v}),
-                Err(e) => {
-                    let mut r = json!({"subtype": "error", "request_id": id, "error": e.message});
-                    if let (Some(code), Some(obj)) = (e.code, r.as_object_mut()) {
-                        obj.insert("error_code".into(), json!(code));
-                    }
-                    r
-                }
-            };
-            let line = json!({"type": "control_response", "response": response});
+            // Answer only if the CLI did not withdraw the request meanwhile.
+            let still_wanted = in_flight
+                .lock()
+                .map(|mut m| m.remove(&task_id).is_some())
+                .unwrap_or(true);
+            if !still_wanted {
+                return;
+            }
+            let line = response_line(&task_id, outcome);
             if let Ok(mut bytes) = serde_json::to_vec(&line) {
                 bytes.push(b'\n');
                 let _ = writer.send(WriterCmd::Line(Bytes::from(bytes))).await;
             }
         });
+        if let Some(m) = map.as_mut() {
+            m.insert(id, task.abort_handle());
+        }
     }
+}
+
+/// The `control_response` line answering request `id`.
+fn response_line(id: &str, outcome: std::result::Result<Value, ControlError>) -> Value {
+    let response = match outcome {
+        Ok(v) => json!({"subtype": "success", "request_id": id, "response": v}),
+        Err(e) => {
+            let mut r = json!({"subtype": "error", "request_id": id, "error": e.message});
+            if let (Some(code), Some(obj)) = (e.code, r.as_object_mut()) {
+                obj.insert("error_code".into(), json!(code));
+            }
+            r
+        }
+    };
+    json!({"type": "control_response", "response": response})
 }
 
 /// Picks a code from what the CLI wrote to stderr before dying.
