@@ -52,6 +52,7 @@ open_enum! {
     }
 }
 
+#[allow(clippy::derivable_impls)] // the enum comes from `open_enum!`
 impl Default for PermissionDestination {
     fn default() -> Self {
         PermissionDestination::Session
