@@ -445,3 +445,41 @@ async fn permission_callback_with_another_prompt_tool_is_a_config_error() {
     assert_eq!(err.code(), ErrorCode::Config, "{err:#}");
     assert!(env.mock.message_requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hook_ask_hands_the_call_to_the_permission_callback() {
+    let Some(env) = CliTestEnv::start(
+        Script::new()
+            .then(bash("echo read-only".into()))
+            .then(Reply::text("done")),
+    )
+    .await
+    else {
+        return;
+    };
+    let reasons: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let log = reasons.clone();
+    let router = ControlRouter::new()
+        .hook(HookEvent::PreToolUse, "Bash", |_i: HookInput| async move {
+            HookOutput::ask("hook wants a human")
+        })
+        .can_use_tool(move |req: PermissionRequest| {
+            log.lock().unwrap().push(req.decision_reason.clone());
+            async move { PermissionResult::deny("the human said no") }
+        });
+    let outcome = backend(&env, router)
+        .query(Request::new("echo").with_options(common::options(&env)))
+        .await
+        .expect("query");
+    // `echo` alone is auto-allowed; the hook's ask made the CLI prompt.
+    let reasons = reasons.lock().unwrap().clone();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0]
+            .as_deref()
+            .is_some_and(|r| r.contains("hook wants a human")),
+        "{reasons:?}"
+    );
+    assert_eq!(result_text(&tool_results(&env)[0]), "the human said no");
+    assert_eq!(outcome.permission_denials.len(), 1);
+}
