@@ -483,3 +483,79 @@ async fn hook_ask_hands_the_call_to_the_permission_callback() {
     assert_eq!(result_text(&tool_results(&env)[0]), "the human said no");
     assert_eq!(outcome.permission_denials.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panicking_hook_is_a_hook_failure_that_on_failure_block_turns_into_a_block() {
+    let Some(env) = CliTestEnv::start(Script::new()).await else {
+        return;
+    };
+    let dir = env.project_dir().to_owned();
+    env.mock.set_script(
+        Script::new()
+            .then(bash(touch(&dir, "guarded.txt")))
+            .then(Reply::text("done")),
+    );
+    let router = ControlRouter::new()
+        .hook(
+            HookEvent::PreToolUse,
+            HookMatcher::new("Bash")
+                .on_failure(claude_sdk_backend_cli::control::hooks::HookFailure::Block),
+            |_i: HookInput| async move {
+                if true {
+                    panic!("guard hook bug");
+                }
+                HookOutput::new()
+            },
+        )
+        // Would allow the call if the hook's failure did not block it.
+        .can_use_tool(|_r: PermissionRequest| async move { PermissionResult::allow() });
+    let outcome = backend(&env, router)
+        .query(Request::new("touch").with_options(common::options(&env)))
+        .await
+        .expect("the run goes on after a panicking hook");
+    assert!(
+        !dir.join("guarded.txt").exists(),
+        "a failed blocking hook let the tool run"
+    );
+    assert_eq!(outcome.text, "done");
+    let results = tool_results(&env);
+    assert_eq!(results[0]["is_error"], true, "{results:?}");
+    common::assert_no_processes_left(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_hook_block_makes_the_model_continue() {
+    let Some(env) = CliTestEnv::start(
+        Script::new()
+            .then(Reply::text("first answer"))
+            .then(Reply::text("second answer")),
+    )
+    .await
+    else {
+        return;
+    };
+    let active: Arc<Mutex<Vec<Option<bool>>>> = Arc::default();
+    let log = active.clone();
+    let router = ControlRouter::new().hook(HookEvent::Stop, None, move |input: HookInput| {
+        log.lock().unwrap().push(input.stop_hook_active);
+        async move {
+            if input.stop_hook_active == Some(true) {
+                HookOutput::new()
+            } else {
+                HookOutput::block("STOP-HOOK-a41e: also mention the weather")
+            }
+        }
+    });
+    let outcome = backend(&env, router)
+        .query(Request::new("hello").with_options(common::options(&env)))
+        .await
+        .expect("query");
+    assert_eq!(outcome.text, "second answer");
+    assert_eq!(*active.lock().unwrap(), [Some(false), Some(true)]);
+    let reqs = env.mock.message_requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(
+        model_saw(&env, "STOP-HOOK-a41e"),
+        "the block reason did not reach the model"
+    );
+}
