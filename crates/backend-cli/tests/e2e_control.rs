@@ -559,3 +559,31 @@ async fn stop_hook_block_makes_the_model_continue() {
         "the block reason did not reach the model"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deny_and_interrupt_ends_the_turn_without_asking_the_model_again() {
+    let Some(env) = CliTestEnv::start(Script::new()).await else {
+        return;
+    };
+    env.mock.set_script(
+        Script::new()
+            .then(bash(touch(env.project_dir(), "never.txt")))
+            .then(Reply::text("the model was asked again")),
+    );
+    let router = ControlRouter::new().can_use_tool(|_r: PermissionRequest| async move {
+        PermissionResult::deny_and_interrupt("stop everything")
+    });
+    let err = backend(&env, router)
+        .query(Request::new("touch").with_options(common::options(&env)))
+        .await
+        .unwrap_err();
+    // The turn ends `error_during_execution` with an abort: our `cancelled`.
+    assert_eq!(err.code(), ErrorCode::Cancelled, "{err:#}");
+    assert!(!env.project_dir().join("never.txt").exists());
+    assert_eq!(
+        env.mock.message_requests().len(),
+        1,
+        "the model was asked again"
+    );
+    common::assert_no_processes_left(&env).await;
+}
