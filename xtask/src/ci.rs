@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::install_cli;
+use crate::redis;
 use crate::util::{self, Result};
 
 /// cargo-deny version installed when it is missing (`cargo install --locked`, ~2.5 min on 2 cores).
@@ -31,6 +32,7 @@ pub fn main(args: &[String]) -> Result<()> {
 pub fn test_main(args: &[String]) -> Result<()> {
     let cli = install_cli::ensure_cli()?;
     eprintln!("CLAUDE_CLI_PATH={}", cli.display());
+    eprintln!("{}", redis::ensure_redis()?);
     let mut cmd = test_command(&cli, args);
     util::run(&mut cmd)
 }
@@ -73,6 +75,7 @@ impl Ci {
             Ok(note)
         })?;
         let cli = cli_path.ok_or("install-cli step produced no path")?;
+        self.step("install-redis", redis::ensure_redis)?;
         let nextest = has_nextest();
         self.step("test", || {
             util::run(&mut test_command(&cli, &[])).map(|()| {

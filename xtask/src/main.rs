@@ -8,6 +8,7 @@ mod ci;
 mod demo;
 mod fuzz;
 mod install_cli;
+mod redis;
 mod util;
 
 use std::process::ExitCode;
@@ -16,12 +17,13 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [args]
 
 commands:
-  ci                 every check CI runs: fmt, clippy, install-cli, tests, doctests, docs, cargo-deny
+  ci                 every check CI runs: fmt, clippy, install-cli, install-redis, tests, doctests, docs, cargo-deny
   test [args]        install the pinned CLI if needed, then the tests (args go to nextest / cargo test)
   demo [args]        install the pinned CLI if needed, then the demo example
   bench [name] ...   built-in benchmarks; without a name, list them
   fuzz [target] ...  cargo-fuzz targets, 600 s each (--seconds N, --smoke = 20 s; needs nightly)
   install-cli        install the pinned Claude Code CLI into the cache; prints the binary path
+  install-redis      install redis-server (apt-get) when it is not on PATH (for the Redis store tests)
   help               this text";
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         "bench" => bench::main(rest),
         "fuzz" => fuzz::main(rest),
         "install-cli" => install_cli::main(rest),
+        "install-redis" => redis::main(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

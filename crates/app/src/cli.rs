@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
-use claude_sdk::{Client, Error, Event, Options};
+use claude_sdk::session::{NewSession, SessionId, SharedStore};
+use claude_sdk::{Client, Error, Event, Options, RecordedStream};
 
 use crate::output;
 
@@ -35,6 +36,13 @@ pub struct Global {
     /// Print this process's own peak RSS and CPU time (children excluded) to stderr at exit.
     #[arg(long, global = true, hide = true)]
     pub report_resources: bool,
+    /// Session store that `query`, `stream` and `session` use: sled:PATH, redis://HOST[:PORT][/DB][#PREFIX]
+    /// or memory: (default: sled in the user's data dir, ~/.local/share/claude-sdk-rs/sessions).
+    #[arg(long, global = true, value_name = "STORE", env = "CLAUDE_RS_STORE")]
+    pub store: Option<String>,
+    /// Do not record `query` and `stream` into a session store.
+    #[arg(long, global = true, conflicts_with = "store")]
+    pub no_store: bool,
     /// More logging on stderr (-v, -vv); or set CLAUDE_RS_LOG.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -47,6 +55,8 @@ pub enum Command {
     Query(QueryArgs),
     /// Ask once and print the text as it arrives.
     Stream(QueryArgs),
+    /// Stored sessions: list, show, search, export, import, resume, tag, rm.
+    Session(crate::session::SessionArgs),
 }
 
 /// Output formats.
@@ -125,7 +135,8 @@ impl QueryArgs {
     }
 }
 
-fn read_prompt(arg: &str) -> Result<String, Error> {
+/// The prompt argument, or stdin for `-`.
+pub(crate) fn read_prompt(arg: &str) -> Result<String, Error> {
     if arg != "-" {
         return Ok(arg.to_owned());
     }
@@ -139,9 +150,15 @@ fn read_prompt(arg: &str) -> Result<String, Error> {
     Ok(s)
 }
 
-/// The facade client for these options (checks them and finds the CLI).
-fn client(global: &Global) -> Result<Client, Error> {
+/// The facade client for these options (checks them and finds the CLI), recording into `store`.
+pub(crate) fn client_with_store(
+    global: &Global,
+    store: Option<SharedStore>,
+) -> Result<Client, Error> {
     let mut builder = Client::builder().max_line_bytes(global.max_line_bytes);
+    if let Some(store) = store {
+        builder = builder.shared_store(store);
+    }
     if let Some(path) = &global.cli_path {
         builder = builder.cli_path(path);
     }
@@ -156,6 +173,10 @@ pub async fn run(args: Args) -> ExitCode {
     let (format, result) = match &args.command {
         Command::Query(q) => (q.output, query(&args.global, q).await),
         Command::Stream(q) => (q.output, stream(&args.global, q).await),
+        Command::Session(s) => (
+            OutputFormat::Text,
+            crate::session::run(&args.global, s).await,
+        ),
     };
     let code = match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -167,19 +188,55 @@ pub async fn run(args: Args) -> ExitCode {
     code
 }
 
+/// A client for `query`/`stream` and, when recording, the session to record into (created
+/// now, titled by the prompt; its id goes into `--output json`, and to stderr with `-v`).
+async fn recording_client(
+    global: &Global,
+    prompt: &str,
+    options: &Options,
+) -> Result<(Client, Option<SessionId>), Error> {
+    // The CLI is checked before the store is opened, so a missing CLI is reported as such.
+    let client = client_with_store(global, None)?.with_options(options.clone());
+    let Some(store) = crate::session::open_store(global).await? else {
+        return Ok((client, None));
+    };
+    let client = client.with_store(store);
+    let meta = client
+        .new_session(NewSession::new().title(claude_sdk::session::title_of(prompt)))
+        .await?;
+    if global.verbose > 0 {
+        eprintln!("session {}", meta.id);
+    }
+    Ok((client, Some(meta.id)))
+}
+
 async fn query(global: &Global, q: &QueryArgs) -> Result<(), Error> {
     let prompt = read_prompt(&q.prompt)?;
     let mut options = q.options()?;
-    let client = client(global)?;
     if q.output == OutputFormat::StreamJson {
         options.include_partial_messages = true;
-        let stream = client.stream_with(prompt, options).await?;
+    }
+    let (client, session) = recording_client(global, &prompt, &options).await?;
+    if q.output == OutputFormat::StreamJson {
+        let stream = match session {
+            Some(id) => client.stream_in(id, prompt).await?,
+            None => RecordedStream::plain(client.stream(prompt).await?),
+        };
         return print_stream_json(stream).await;
     }
-    let outcome = client.query_with(prompt, options).await?;
+    let outcome = match session {
+        Some(id) => client.query_in(id, prompt).await?,
+        None => client.query(prompt).await?,
+    };
     let mut out = std::io::stdout().lock();
     let written = match q.output {
-        OutputFormat::Json => writeln!(out, "{}", output::outcome_json(&outcome)),
+        OutputFormat::Json => {
+            let mut v = output::outcome_json(&outcome);
+            if let Some(id) = session {
+                v["session"] = serde_json::json!(id.to_string());
+            }
+            writeln!(out, "{v}")
+        }
         _ => writeln!(out, "{}", outcome.text),
     };
     written.map_err(|e| Error::io("writing to stdout", e))
@@ -188,10 +245,21 @@ async fn query(global: &Global, q: &QueryArgs) -> Result<(), Error> {
 async fn stream(global: &Global, q: &QueryArgs) -> Result<(), Error> {
     let prompt = read_prompt(&q.prompt)?;
     let options = q.options()?.include_partial_messages(true);
-    let mut stream = client(global)?.stream_with(prompt, options).await?;
+    let (client, session) = recording_client(global, &prompt, &options).await?;
+    let mut stream = match session {
+        Some(id) => client.stream_in(id, prompt).await?,
+        None => RecordedStream::plain(client.stream(prompt).await?),
+    };
     if q.output == OutputFormat::StreamJson {
         return print_stream_json(stream).await;
     }
+    let result = print_text_stream(&mut stream, q.output).await;
+    let stored = stream.finish().await;
+    result?;
+    stored.map(drop)
+}
+
+async fn print_text_stream(stream: &mut RecordedStream, format: OutputFormat) -> Result<(), Error> {
     let mut out = std::io::stdout();
     let mut printed_any = false;
     while let Some(ev) = stream.next_event().await {
@@ -209,7 +277,7 @@ async fn stream(global: &Global, q: &QueryArgs) -> Result<(), Error> {
             } else {
                 outcome.text.clone()
             };
-            if q.output == OutputFormat::Json {
+            if format == OutputFormat::Json {
                 writeln!(out, "\n{}", output::outcome_json(&outcome))
             } else {
                 writeln!(out, "{tail}")
@@ -221,7 +289,15 @@ async fn stream(global: &Global, q: &QueryArgs) -> Result<(), Error> {
     Err(Error::protocol("the response ended without a result"))
 }
 
-async fn print_stream_json(mut stream: claude_sdk::EventStream) -> Result<(), Error> {
+/// Prints every event as a JSON line; the recording (if any) is complete when this returns.
+async fn print_stream_json(mut stream: RecordedStream) -> Result<(), Error> {
+    let result = print_json_lines(&mut stream).await;
+    let stored = stream.finish().await;
+    result?;
+    stored.map(drop)
+}
+
+async fn print_json_lines(stream: &mut RecordedStream) -> Result<(), Error> {
     let mut out = std::io::stdout();
     while let Some(ev) = stream.next_event().await {
         let ev = ev?;

@@ -3,6 +3,8 @@
 
 mod cli;
 mod output;
+mod session;
+mod session_io;
 
 use std::process::ExitCode;
 

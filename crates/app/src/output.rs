@@ -18,6 +18,9 @@ pub const EXIT_TIMEOUT: u8 = 4;
 /// Exit code: the CLI process or protocol broke.
 pub const EXIT_INTERNAL: u8 = 5;
 
+/// Exit code: the session store failed, or the session or file does not exist or is invalid.
+pub const EXIT_STORE: u8 = 6;
+
 /// The exit code for an error.
 pub fn exit_code(e: &Error) -> u8 {
     match e.code() {
@@ -25,6 +28,9 @@ pub fn exit_code(e: &Error) -> u8 {
         ErrorCode::CliNotFound | ErrorCode::CliVersion => EXIT_CLI,
         ErrorCode::Timeout | ErrorCode::Cancelled => EXIT_TIMEOUT,
         ErrorCode::Process | ErrorCode::Protocol | ErrorCode::Io => EXIT_INTERNAL,
+        ErrorCode::Storage | ErrorCode::NotFound | ErrorCode::Integrity | ErrorCode::Locked => {
+            EXIT_STORE
+        }
         _ => EXIT_FAILED,
     }
 }

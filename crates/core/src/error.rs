@@ -47,11 +47,18 @@ pub enum ErrorCode {
     Storage,
     /// Local I/O failed.
     Io,
+    /// The thing asked for does not exist (a session id, a file).
+    NotFound,
+    /// Data failed validation: a wrong format version, a checksum mismatch, a schema violation.
+    /// Nothing was changed.
+    Integrity,
+    /// A resource is held by someone else (e.g. a sled store opened by another process).
+    Locked,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::Config,
         ErrorCode::CliNotFound,
         ErrorCode::CliVersion,
@@ -70,6 +77,9 @@ impl ErrorCode {
         ErrorCode::Tool,
         ErrorCode::Storage,
         ErrorCode::Io,
+        ErrorCode::NotFound,
+        ErrorCode::Integrity,
+        ErrorCode::Locked,
     ];
 
     /// The stable snake_case name of this code.
@@ -93,6 +103,9 @@ impl ErrorCode {
             ErrorCode::Tool => "tool",
             ErrorCode::Storage => "storage",
             ErrorCode::Io => "io",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Integrity => "integrity",
+            ErrorCode::Locked => "locked",
         }
     }
 

@@ -32,8 +32,15 @@
 #![deny(missing_docs)]
 
 mod client;
+mod conversation;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, RecordedStream};
+pub use conversation::Conversation;
+
+/// Sessions: stores (sled, Redis, memory), the record model, search, export and import.
+pub mod session {
+    pub use claude_sdk_session::*;
+}
 
 pub use claude_sdk_core::message;
 pub use claude_sdk_core::{

@@ -4,6 +4,7 @@ mod overhead;
 mod parse;
 mod report;
 mod rusage;
+mod sessions;
 
 use crate::util::Result;
 
@@ -19,6 +20,11 @@ const BENCHES: &[(&str, &str, &str)] = &[
         "[--runs N] [--size-mb N] [--ours-only] | --record",
         "framing + parsing MB/s on recorded CLI output vs the Python and TypeScript SDKs; 50 MiB line memory",
     ),
+    (
+        "sessions",
+        "[--sessions N] [--queries N]",
+        "sled session store over 100k sessions: insert rate, size on disk, durable appends, search p50/p99",
+    ),
 ];
 
 /// `cargo xtask bench [name] [options]`.
@@ -31,6 +37,7 @@ pub fn main(args: &[String]) -> Result<()> {
         Some((name, rest)) => match name.as_str() {
             "overhead" => overhead::main(rest),
             "parse" => parse::main(rest),
+            "sessions" => sessions::main(rest),
             "-h" | "--help" | "help" | "list" => {
                 list();
                 Ok(())
