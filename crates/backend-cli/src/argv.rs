@@ -57,6 +57,9 @@ pub fn build_args(opts: &Options) -> Vec<String> {
         None | Some(PermissionMode::Default) => {}
         Some(m) => kv(&mut a, "--permission-mode", m.as_str()),
     }
+    if let Some(t) = &opts.permission_prompt_tool {
+        kv(&mut a, "--permission-prompt-tool", t);
+    }
     if opts.continue_conversation {
         a.push("--continue".into());
     }
@@ -162,6 +165,7 @@ mod tests {
             .disallowed_tools(["Write"])
             .tools(["Read"])
             .permission_mode(PermissionMode::AcceptEdits)
+            .permission_prompt_tool("stdio")
             .add_dir("/tmp/a")
             .mcp_config("{\"mcpServers\":{}}")
             .strict_mcp_config(true)
@@ -190,6 +194,7 @@ mod tests {
             "--fallback-model=haiku",
             "--betas=b1",
             "--permission-mode=acceptEdits",
+            "--permission-prompt-tool=stdio",
             "--resume=-weird-id",
             "--settings={}",
             "--add-dir=/tmp/a",

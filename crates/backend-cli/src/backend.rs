@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use crate::client::CliClient;
 use crate::config::CliConfig;
-use crate::control::{ControlHandler, Unsupported};
+use crate::control::{ControlHandler, ControlRouter};
 
 /// The Claude Code CLI backend. Cheap to clone.
 ///
@@ -28,14 +28,15 @@ use crate::control::{ControlHandler, Unsupported};
 #[derive(Clone)]
 pub struct CliBackend {
     config: Arc<CliConfig>,
-    handler: Arc<dyn ControlHandler>,
+    router: ControlRouter,
 }
 
 impl std::fmt::Debug for CliBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CliBackend")
             .field("config", &self.config)
-            .finish_non_exhaustive()
+            .field("router", &self.router)
+            .finish()
     }
 }
 
@@ -44,13 +45,30 @@ impl CliBackend {
     pub fn new(config: CliConfig) -> Self {
         CliBackend {
             config: Arc::new(config),
-            handler: Arc::new(Unsupported),
+            router: ControlRouter::new(),
         }
     }
 
-    /// Serves the CLI's control requests with `handler` (permissions, hooks, in-process MCP).
+    /// Serves the CLI's control requests with `router` (permission callback, hooks, MCP).
+    pub fn with_router(mut self, router: ControlRouter) -> Self {
+        self.router = router;
+        self
+    }
+
+    /// The control router.
+    pub fn router(&self) -> &ControlRouter {
+        &self.router
+    }
+
+    /// Serves the control requests the router has no callback for with `handler`.
     pub fn with_control_handler(mut self, handler: Arc<dyn ControlHandler>) -> Self {
-        self.handler = handler;
+        self.router = self.router.fallback(handler);
+        self
+    }
+
+    /// Serves `mcp_message` requests (in-process MCP servers) with `handler`.
+    pub fn with_mcp_handler(mut self, handler: Arc<dyn ControlHandler>) -> Self {
+        self.router = self.router.mcp_handler(handler);
         self
     }
 
@@ -66,7 +84,7 @@ impl CliBackend {
     }
 
     fn spawn(&self, options: Options) -> impl Future<Output = Result<CliClient>> + use<> {
-        CliClient::connect_with_handler((*self.config).clone(), options, self.handler.clone())
+        CliClient::connect_with_router((*self.config).clone(), options, self.router.clone())
     }
 
     /// Runs one request to its outcome. An `is_error` result is an error with its code and

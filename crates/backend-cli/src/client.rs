@@ -19,7 +19,11 @@ use tokio::time::{Instant, Sleep};
 use crate::argv::{ENV_REMOVE, build_args, build_env};
 use crate::config::CliConfig;
 use crate::connection::{Connection, ErrorScope};
-use crate::control::{ControlHandler, Unsupported};
+use crate::control::runtime::{
+    self, ContextUsage, InterruptReceipt, McpSetServersResult, McpStatus, ModelInfo,
+    RewindFilesResult, SettingsSnapshot,
+};
+use crate::control::{ControlHandler, ControlRouter};
 use crate::discovery::{check_version_string, find_cli};
 use crate::process::{ProcessGroup, SpawnSpec};
 use crate::redact::Redactor;
@@ -65,17 +69,42 @@ impl std::fmt::Debug for CliClient {
 impl CliClient {
     /// Spawns the CLI and completes the `initialize` handshake.
     pub async fn connect(config: CliConfig, options: Options) -> Result<CliClient> {
-        CliClient::connect_with_handler(config, options, Arc::new(Unsupported)).await
+        CliClient::connect_with_router(config, options, ControlRouter::new()).await
     }
 
-    /// Like [`CliClient::connect`], with a handler for the CLI's control requests.
+    /// Like [`CliClient::connect`], with a handler for every control request of the CLI.
     pub async fn connect_with_handler(
         config: CliConfig,
         options: Options,
         handler: Arc<dyn ControlHandler>,
     ) -> Result<CliClient> {
+        CliClient::connect_with_router(config, options, ControlRouter::new().fallback(handler))
+            .await
+    }
+
+    /// Like [`CliClient::connect`], with permission callback, hooks and handlers: the hooks go
+    /// in the `initialize` request, and a permission callback adds
+    /// `--permission-prompt-tool=stdio` (a different `permission_prompt_tool` in the options is
+    /// a `config` error).
+    pub async fn connect_with_router(
+        config: CliConfig,
+        mut options: Options,
+        router: ControlRouter,
+    ) -> Result<CliClient> {
         config.validate()?;
         options.validate()?;
+        if router.has_permission_callback() {
+            match options.permission_prompt_tool.as_deref() {
+                None | Some("stdio") => options.permission_prompt_tool = Some("stdio".into()),
+                Some(other) => {
+                    return Err(Error::config(format!(
+                        "a permission callback needs `permission_prompt_tool` stdio, but the options name {other:?}"
+                    )));
+                }
+            }
+        }
+        let hooks = router.hooks_config();
+        let handler: Arc<dyn ControlHandler> = Arc::new(router);
         let program = find_cli(config.cli_path.as_deref())?;
         let args = build_args(&options);
         let env = build_env(&options, &config);
@@ -113,7 +142,7 @@ impl CliClient {
         );
 
         let init = ControlRequest::Initialize {
-            hooks: Value::Null,
+            hooks,
             extra: Map::new(),
         };
         // On any failure from here on, `conn` is dropped and the process group killed.
@@ -210,9 +239,15 @@ impl CliClient {
     /// Stops the running turn. Its stream ends with an `error_during_execution` result (a
     /// `cancelled` error); the client stays usable.
     pub async fn interrupt(&self) -> Result<()> {
-        self.control(ControlRequest::Interrupt { extra: Map::new() })
-            .await
-            .map(drop)
+        self.interrupt_with_receipt().await.map(drop)
+    }
+
+    /// Like [`CliClient::interrupt`], returning which queued messages will still run.
+    pub async fn interrupt_with_receipt(&self) -> Result<InterruptReceipt> {
+        let v = self
+            .control(ControlRequest::Interrupt { extra: Map::new() })
+            .await?;
+        runtime::decode("interrupt", v)
     }
 
     /// Switches the model for the next turns (`None`: the default model).
@@ -233,6 +268,110 @@ impl CliClient {
         })
         .await
         .map(drop)
+    }
+
+    /// Sets the thinking budget for the next turns (`None`: back to the session default).
+    pub async fn set_max_thinking_tokens(&self, tokens: Option<u32>) -> Result<()> {
+        self.control_subtype(
+            "set_max_thinking_tokens",
+            json!({ "max_thinking_tokens": tokens }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The session's MCP servers and their connection state.
+    pub async fn mcp_status(&self) -> Result<McpStatus> {
+        let v = self.control_subtype("mcp_status", json!({})).await?;
+        runtime::decode("mcp_status", v)
+    }
+
+    /// Reconnects an MCP server (an unknown name is an `execution` error).
+    pub async fn mcp_reconnect(&self, server: &str) -> Result<()> {
+        self.control_subtype("mcp_reconnect", json!({ "serverName": server }))
+            .await
+            .map(drop)
+    }
+
+    /// Enables or disables an MCP server (an unknown name is an `execution` error).
+    pub async fn mcp_toggle(&self, server: &str, enabled: bool) -> Result<()> {
+        self.control_subtype(
+            "mcp_toggle",
+            json!({ "serverName": server, "enabled": enabled }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Replaces the dynamically added MCP servers: `{name: config}` as in `--mcp-config`.
+    pub async fn mcp_set_servers(
+        &self,
+        servers: Map<String, Value>,
+    ) -> Result<McpSetServersResult> {
+        let v = self
+            .control_subtype("mcp_set_servers", json!({ "servers": servers }))
+            .await?;
+        runtime::decode("mcp_set_servers", v)
+    }
+
+    /// How the context window is used, by category.
+    pub async fn context_usage(&self) -> Result<ContextUsage> {
+        let v = self.control_subtype("get_context_usage", json!({})).await?;
+        runtime::decode("get_context_usage", v)
+    }
+
+    /// Restores the files changed since the user message `user_message_id` (`dry_run`: only
+    /// report). Needs file checkpointing: set `CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING=true` in
+    /// the options' environment, else the answer says it is not enabled.
+    pub async fn rewind_files(
+        &self,
+        user_message_id: &str,
+        dry_run: bool,
+    ) -> Result<RewindFilesResult> {
+        let v = self
+            .control_subtype(
+                "rewind_files",
+                json!({ "user_message_id": user_message_id, "dry_run": dry_run }),
+            )
+            .await?;
+        runtime::decode("rewind_files", v)
+    }
+
+    /// Stops a background task (by the `task_id` of its `task_started` message).
+    pub async fn stop_task(&self, task_id: &str) -> Result<()> {
+        self.control_subtype("stop_task", json!({ "task_id": task_id }))
+            .await
+            .map(drop)
+    }
+
+    /// Applies settings to this session only (the `--settings` layer), e.g. `{"model":"sonnet"}`.
+    pub async fn apply_flag_settings(&self, settings: Map<String, Value>) -> Result<()> {
+        self.control_subtype("apply_flag_settings", json!({ "settings": settings }))
+            .await
+            .map(drop)
+    }
+
+    /// The effective settings, their sources, and what the session runs with.
+    pub async fn settings(&self) -> Result<SettingsSnapshot> {
+        let v = self.control_subtype("get_settings", json!({})).await?;
+        runtime::decode("get_settings", v)
+    }
+
+    /// The models this session can switch to.
+    pub async fn list_models(&self) -> Result<Vec<ModelInfo>> {
+        let v = self.control_subtype("list_models", json!({})).await?;
+        runtime::decode::<runtime::ModelList>("list_models", v).map(|l| l.models)
+    }
+
+    /// Sends a request of `subtype` with the fields of `fields` (an object).
+    async fn control_subtype(&self, subtype: &str, fields: Value) -> Result<Value> {
+        let mut obj = match fields {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        obj.insert("subtype".into(), Value::String(subtype.to_owned()));
+        self.control(ControlRequest::Other(Value::Object(obj)))
+            .await
     }
 
     /// Sends any control request and returns the CLI's answer payload.

@@ -24,6 +24,8 @@ use crate::process::{ProcessGroup, ProcessHandle, describe_status};
 use crate::redact::Redactor;
 
 type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<Result<Value>>>>>;
+/// The CLI's requests we are answering, by id: a `control_cancel_request` aborts one.
+type InFlight = Arc<Mutex<HashMap<String, tokio::task::AbortHandle>>>;
 
 enum WriterCmd {
     Line(Bytes),
@@ -100,6 +102,7 @@ impl Connection {
             writer: writer_tx.clone(),
             events,
             handler,
+            in_flight: InFlight::default(),
             scope: scope.clone(),
         };
         tokio::spawn(reader.run(stdout, max_line));
@@ -166,6 +169,11 @@ impl Connection {
         }
     }
 
+    #[cfg(test)]
+    fn has_pending_for_test(&self) -> bool {
+        self.pending.lock().is_ok_and(|p| !p.is_empty())
+    }
+
     /// Closes stdin: the CLI finishes queued turns and exits.
     pub async fn close_stdin(&self) {
         let _ = self.writer.send(WriterCmd::Close).await;
@@ -223,6 +231,7 @@ struct Reader {
     writer: mpsc::Sender<WriterCmd>,
     events: mpsc::Sender<Result<Event>>,
     handler: Arc<dyn ControlHandler>,
+    in_flight: InFlight,
     scope: ErrorScope,
 }
 
@@ -282,7 +291,20 @@ impl Reader {
                 Message::ControlResponse(r) => self.resolve(r.response),
                 Message::ControlRequest(r) => self.answer(r),
                 Message::ControlCancelRequest(c) => {
-                    tracing::debug!("the CLI cancelled its control request {}", c.request_id);
+                    // The CLI no longer waits for this answer: stop the work, send nothing.
+                    let task = self
+                        .in_flight
+                        .lock()
+                        .ok()
+                        .and_then(|mut m| m.remove(&c.request_id));
+                    tracing::debug!(
+                        "the CLI cancelled its control request {} (running: {})",
+                        c.request_id,
+                        task.is_some()
+                    );
+                    if let Some(task) = task {
+                        task.abort();
+                    }
                 }
                 other => backlog.extend(Event::from_message(other)),
             }
@@ -382,34 +404,57 @@ impl Reader {
     fn answer(&self, msg: ControlRequestMessage) {
         let handler = self.handler.clone();
         let writer = self.writer.clone();
+        let in_flight = self.in_flight.clone();
         let id = msg.request_id;
         let subtype = msg.request.subtype().to_owned();
         let fut = handler.handle(msg.request);
+        // The handler runs on its own task: a panic there becomes an error answer, and a
+        // `control_cancel_request` aborts it (registered before it can run, so a cancel that
+        // arrives at once still finds it).
+        let mut map = self.in_flight.lock().ok();
+        let work = tokio::spawn(fut);
+        if let Some(m) = map.as_mut() {
+            m.insert(id.clone(), work.abort_handle());
+        }
+        drop(map);
         tokio::spawn(async move {
-            // A panicking handler becomes an error answer, not a crash or a silence.
-            let outcome = match tokio::spawn(fut).await {
+            let outcome = match work.await {
                 Ok(r) => r,
+                Err(e) if e.is_cancelled() => return,
                 Err(e) => Err(ControlError::new(format!(
                     "the handler for `{subtype}` failed: {e}"
                 ))),
             };
-            let response = match outcome {
-                Ok(v) => json!({"subtype": "success", "request_id": id, "response": v}),
-                Err(e) => {
-                    let mut r = json!({"subtype": "error", "request_id": id, "error": e.message});
-                    if let (Some(code), Some(obj)) = (e.code, r.as_object_mut()) {
-                        obj.insert("error_code".into(), json!(code));
-                    }
-                    r
-                }
-            };
-            let line = json!({"type": "control_response", "response": response});
+            // Answer only if the CLI did not withdraw the request meanwhile.
+            let still_wanted = in_flight
+                .lock()
+                .map(|mut m| m.remove(&id).is_some())
+                .unwrap_or(true);
+            if !still_wanted {
+                return;
+            }
+            let line = response_line(&id, outcome);
             if let Ok(mut bytes) = serde_json::to_vec(&line) {
                 bytes.push(b'\n');
                 let _ = writer.send(WriterCmd::Line(Bytes::from(bytes))).await;
             }
         });
     }
+}
+
+/// The `control_response` line answering request `id`.
+fn response_line(id: &str, outcome: std::result::Result<Value, ControlError>) -> Value {
+    let response = match outcome {
+        Ok(v) => json!({"subtype": "success", "request_id": id, "response": v}),
+        Err(e) => {
+            let mut r = json!({"subtype": "error", "request_id": id, "error": e.message});
+            if let (Some(code), Some(obj)) = (e.code, r.as_object_mut()) {
+                obj.insert("error_code".into(), json!(code));
+            }
+            r
+        }
+    };
+    json!({"type": "control_response", "response": response})
 }
 
 /// Picks a code from what the CLI wrote to stderr before dying.
@@ -433,6 +478,140 @@ fn classify_stderr(stderr: &str) -> ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::ControlRouter;
+    use crate::control::permission::{PermissionRequest, PermissionResult};
+    use crate::process::SpawnSpec;
+
+    /// A fake CLI: `sh -c script` wired up like the real one.
+    fn fake_cli(
+        script: &str,
+        router: ControlRouter,
+    ) -> (Connection, mpsc::Receiver<Result<Event>>) {
+        let args = vec!["-c".to_owned(), script.to_owned()];
+        let (process, pipes) = ProcessGroup::spawn(SpawnSpec {
+            program: std::path::Path::new("/bin/sh"),
+            args: &args,
+            env: &[],
+            env_remove: &[],
+            cwd: None,
+            stderr_tail_bytes: 1024,
+        })
+        .unwrap();
+        let (tx, rx) = mpsc::channel(16);
+        let scope = ErrorScope {
+            command: "sh".into(),
+            model: None,
+            redactor: Redactor::from_env(std::iter::empty()),
+        };
+        let conn = Connection::start(
+            process,
+            pipes.stdin,
+            pipes.stdout,
+            1 << 20,
+            tx,
+            Arc::new(router),
+            scope,
+        );
+        (conn, rx)
+    }
+
+    /// The next `{"type": tag, …}` line the fake printed.
+    async fn next_other(rx: &mut mpsc::Receiver<Result<Event>>, tag: &str) -> Value {
+        while let Some(ev) = rx.recv().await {
+            if let Ok(Event::Other(v)) = ev
+                && v["type"] == tag
+            {
+                return v;
+            }
+        }
+        panic!("the fake CLI ended without printing {tag}");
+    }
+
+    /// Prints `requests`, echoes the first answer back as `{"type":"echo","line":…}`, then at
+    /// stdin EOF reports how many more lines it got as `{"type":"rest","lines":N}`.
+    fn echo_script(requests: &[Value]) -> String {
+        let mut s = String::new();
+        for r in requests {
+            s.push_str(&format!("printf '%s\\n' '{r}'\n"));
+        }
+        s.push_str("read -r line; printf '{\"type\":\"echo\",\"line\":%s}\\n' \"$line\"\n");
+        s.push_str("n=$(wc -l); printf '{\"type\":\"rest\",\"lines\":%s}\\n' $n\n");
+        s
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn unknown_cli_request_gets_exactly_one_error_answer() {
+        let req = json!({"type":"control_request","request_id":"cli_1","request":{"subtype":"from_the_future","x":1}});
+        let (conn, mut rx) = fake_cli(&echo_script(&[req]), ControlRouter::new());
+        let echo = next_other(&mut rx, "echo").await;
+        assert_eq!(
+            echo["line"],
+            json!({"type":"control_response","response":{"subtype":"error","request_id":"cli_1",
+                "error":"Unsupported control request subtype: from_the_future","error_code":"unsupported_request"}})
+        );
+        conn.close_stdin().await;
+        assert_eq!(next_other(&mut rx, "rest").await["lines"], 0);
+        assert!(conn.process().wait().await.is_some_and(|s| s.success()));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_request_is_aborted_and_not_answered() {
+        let (started_tx, started_rx) = oneshot::channel::<()>();
+        let (dropped_tx, dropped_rx) = oneshot::channel::<()>();
+        let slots = Arc::new(Mutex::new(Some((started_tx, dropped_tx))));
+        let router = ControlRouter::new().can_use_tool(move |_r: PermissionRequest| {
+            let slot = slots.lock().ok().and_then(|mut g| g.take());
+            async move {
+                // `held` lives as long as this future: dropped (closing the channel) on abort.
+                let held = slot.map(|(started, dropped)| {
+                    let _ = started.send(());
+                    dropped
+                });
+                let _held = held;
+                std::future::pending::<PermissionResult>().await
+            }
+        });
+        // The fake waits for our go (sent once the callback runs) before cancelling.
+        let c1 = json!({"type":"control_request","request_id":"c1","request":{"subtype":"can_use_tool","tool_name":"Bash","input":{}}});
+        let cancel = json!({"type":"control_cancel_request","request_id":"c1"});
+        let c2 = json!({"type":"control_request","request_id":"c2","request":{"subtype":"other"}});
+        let script = format!(
+            "printf '%s\\n' '{c1}'\nread -r go\nprintf '%s\\n' '{cancel}'\n{}",
+            echo_script(&[c2])
+        );
+        let (conn, mut rx) = fake_cli(&script, router);
+        started_rx.await.unwrap();
+        conn.write_json(&json!({"go": true})).await.unwrap();
+        // The callback's future was dropped: the task was aborted.
+        assert!(dropped_rx.await.is_err());
+        let echo = next_other(&mut rx, "echo").await;
+        assert_eq!(echo["line"]["response"]["request_id"], "c2");
+        conn.close_stdin().await;
+        assert_eq!(
+            next_other(&mut rx, "rest").await["lines"],
+            0,
+            "c1 must get no answer"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn our_request_without_an_answer_is_a_timeout_error() {
+        // A fake that reads stdin and never answers.
+        let (conn, _rx) = fake_cli("cat > /dev/null", ControlRouter::new());
+        let err = conn
+            .request(
+                ControlRequest::Interrupt {
+                    extra: Default::default(),
+                },
+                Duration::from_millis(200),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Timeout, "{err:#}");
+        assert!(err.message().contains("`interrupt`"), "{err}");
+        assert!(!conn.has_pending_for_test(), "the waiter must be removed");
+        conn.process().kill();
+    }
 
     #[test]
     fn stderr_classification() {

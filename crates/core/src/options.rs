@@ -57,6 +57,32 @@ impl PermissionMode {
             PermissionMode::Other(s) => s,
         }
     }
+
+    /// Reads the CLI's spelling; an unknown mode is kept as [`PermissionMode::Other`].
+    pub fn from_cli_str(s: &str) -> PermissionMode {
+        match s {
+            "default" => PermissionMode::Default,
+            "acceptEdits" => PermissionMode::AcceptEdits,
+            "plan" => PermissionMode::Plan,
+            "bypassPermissions" => PermissionMode::BypassPermissions,
+            "dontAsk" => PermissionMode::DontAsk,
+            "auto" => PermissionMode::Auto,
+            other => PermissionMode::Other(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for PermissionMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PermissionMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Ok(PermissionMode::from_cli_str(&s))
+    }
 }
 
 /// Reasoning effort (`--effort`).
@@ -146,6 +172,10 @@ pub struct Options {
     pub tools: Option<Vec<String>>,
     /// `--permission-mode`.
     pub permission_mode: Option<PermissionMode>,
+    /// `--permission-prompt-tool`: who answers permission prompts. `stdio` sends them to the SDK as
+    /// `can_use_tool` control requests (the CLI backend sets it when a permission callback is
+    /// registered); an MCP tool name lets that tool answer.
+    pub permission_prompt_tool: Option<String>,
     /// Working directory of the CLI process (there is no `--cwd` flag).
     pub cwd: Option<PathBuf>,
     /// `--add-dir`, once per directory.
@@ -241,6 +271,11 @@ impl Options {
                 )));
             }
         }
+        if let Some(t) = &self.permission_prompt_tool
+            && t.trim().is_empty()
+        {
+            return Err(Error::config("`permission_prompt_tool` must not be empty"));
+        }
         for (flag, _) in &self.extra_args {
             if !flag.starts_with("--") || flag.len() < 3 {
                 return Err(Error::config(format!(
@@ -317,6 +352,11 @@ impl Options {
     /// Sets the permission mode.
     pub fn permission_mode(mut self, mode: PermissionMode) -> Self {
         self.permission_mode = Some(mode);
+        self
+    }
+    /// Sets who answers permission prompts (`stdio`, or an MCP tool name).
+    pub fn permission_prompt_tool(mut self, tool: impl Into<String>) -> Self {
+        self.permission_prompt_tool = Some(tool.into());
         self
     }
     /// Sets the working directory.
@@ -442,10 +482,22 @@ mod tests {
             Options::new().output_schema(Value::Bool(true)),
             Options::new().env("A=B", "x"),
             Options::new().extra_arg("-x", None),
+            Options::new().permission_prompt_tool(" "),
         ];
         for o in bad {
             let e = o.validate().expect_err("should fail");
             assert_eq!(e.code(), crate::ErrorCode::Config);
+        }
+        for (text, mode) in [
+            ("acceptEdits", PermissionMode::AcceptEdits),
+            ("dontAsk", PermissionMode::DontAsk),
+            ("manual", PermissionMode::Other("manual".into())),
+        ] {
+            assert_eq!(PermissionMode::from_cli_str(text), mode);
+            let json = serde_json::to_value(&mode).unwrap();
+            assert_eq!(json, serde_json::json!(text));
+            let back: PermissionMode = serde_json::from_value(json).unwrap();
+            assert_eq!(back, mode);
         }
         assert!(
             Options::new()

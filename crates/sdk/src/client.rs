@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use claude_sdk_backend_cli::{CliBackend, CliConfig, find_cli};
+use claude_sdk_backend_cli::control::hooks::{HookCallback, HookEvent, HookMatcher};
+use claude_sdk_backend_cli::control::permission::CanUseTool;
+use claude_sdk_backend_cli::{CliBackend, CliConfig, ControlRouter, find_cli};
 use claude_sdk_core::{
     Error, ErrorCode, EventStream, Options, Outcome, Request, Result, UserContent,
 };
@@ -17,6 +19,7 @@ use crate::conversation::Conversation;
 pub struct ClientBuilder {
     config: CliConfig,
     options: Options,
+    router: ControlRouter,
     store: Option<SharedStore>,
     record_partials: bool,
 }
@@ -27,6 +30,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("config", &self.config)
             .field("options", &self.options)
             .field("store", &self.store.is_some())
+            .field("router", &self.router)
             .finish()
     }
 }
@@ -91,6 +95,55 @@ impl ClientBuilder {
         self
     }
 
+    /// Decides the CLI's permission prompts with `callback` (the CLI then runs with
+    /// `--permission-prompt-tool=stdio`).
+    ///
+    /// ```no_run
+    /// use claude_sdk::{Client, PermissionRequest, PermissionResult};
+    /// # fn demo() -> claude_sdk::Result<()> {
+    /// let client = Client::builder()
+    ///     .can_use_tool(|req: PermissionRequest| async move {
+    ///         if req.tool_name == "Bash" { PermissionResult::deny("no shell") } else { PermissionResult::allow() }
+    ///     })
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn can_use_tool(mut self, callback: impl CanUseTool) -> Self {
+        self.router = self.router.can_use_tool(callback);
+        self
+    }
+
+    /// Registers a hook for `event` when `matcher` matches (`None`, `"Bash"`, `"Write|Edit"`,
+    /// or a [`HookMatcher`] with a timeout).
+    ///
+    /// ```no_run
+    /// use claude_sdk::{Client, HookEvent, HookInput, HookOutput};
+    /// # fn demo() -> claude_sdk::Result<()> {
+    /// let client = Client::builder()
+    ///     .hook(HookEvent::PreToolUse, "Bash", |input: HookInput| async move {
+    ///         let cmd = input.tool_input.as_ref().and_then(|i| i["command"].as_str()).unwrap_or("");
+    ///         if cmd.contains("rm ") { HookOutput::deny_tool("no deletes") } else { HookOutput::new() }
+    ///     })
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn hook(
+        mut self,
+        event: HookEvent,
+        matcher: impl Into<HookMatcher>,
+        callback: impl HookCallback,
+    ) -> Self {
+        self.router = self.router.hook(event, matcher, callback);
+        self
+    }
+
+    /// Serves the CLI's control requests with this router (replaces earlier `can_use_tool` and
+    /// `hook` calls).
+    pub fn control_router(mut self, router: ControlRouter) -> Self {
+        self.router = router;
+        self
+    }
+
     /// Validates the settings, finds the CLI, and builds the client.
     pub fn build(mut self) -> Result<Client> {
         self.config.validate()?;
@@ -98,7 +151,7 @@ impl ClientBuilder {
         let path = find_cli(self.config.cli_path.as_deref())?;
         self.config.cli_path = Some(path);
         Ok(Client {
-            backend: CliBackend::new(self.config),
+            backend: CliBackend::new(self.config).with_router(self.router),
             defaults: self.options,
             store: self.store,
             record_partials: self.record_partials,
@@ -416,5 +469,24 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::Config);
         let e = Client::builder().max_line_bytes(10).build().unwrap_err();
         assert_eq!(e.code(), ErrorCode::Config);
+    }
+
+    #[test]
+    fn callbacks_reach_the_backend_router() {
+        use crate::{HookInput, HookOutput, PermissionRequest, PermissionResult};
+        let client = Client::builder()
+            .cli_path("/bin/sh")
+            .can_use_tool(|_r: PermissionRequest| async move { PermissionResult::allow() })
+            .hook(HookEvent::Stop, None, |_i: HookInput| async move {
+                HookOutput::new()
+            })
+            .build()
+            .unwrap();
+        let router = client.backend().router();
+        assert!(router.has_permission_callback());
+        assert_eq!(
+            router.hooks_config()["Stop"][0]["hookCallbackIds"][0],
+            "hook_0"
+        );
     }
 }

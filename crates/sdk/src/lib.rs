@@ -49,6 +49,12 @@ pub use claude_sdk_core::{
     Usage, UserContent,
 };
 
+pub use claude_sdk_backend_cli::ControlRouter;
+pub use claude_sdk_backend_cli::control::hooks::{HookEvent, HookInput, HookMatcher, HookOutput};
+pub use claude_sdk_backend_cli::control::permission::{
+    PermissionRequest, PermissionResult, PermissionRule, PermissionUpdate,
+};
+
 /// The Claude Code CLI backend (process settings, discovery, the multi-turn client).
 pub mod cli {
     pub use claude_sdk_backend_cli::*;
