@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::de::wire_struct;
+
 /// `{"type":"control_request","request_id":…,"request":{…}}`, in either direction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlRequestMessage {
     /// Unique id; the answer carries it back.
     pub request_id: String,
@@ -105,7 +107,7 @@ impl ControlRequest {
 }
 
 /// `{"type":"control_response","response":{…}}`, in either direction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlResponseMessage {
     /// The response.
     pub response: ControlResponse,
@@ -154,7 +156,7 @@ impl ControlResponse {
 }
 
 /// `{"type":"control_cancel_request","request_id":…}`: the CLI gave up on one of its requests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlCancelRequest {
     /// The request it gave up on.
     pub request_id: String,
@@ -162,3 +164,18 @@ pub struct ControlCancelRequest {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+wire_struct!(ControlRequestMessage, "a control_request message",
+    required { request_id: "request_id", request: "request" }
+    optional {}
+    extra extra);
+
+wire_struct!(ControlResponseMessage, "a control_response message",
+    required { response: "response" }
+    optional {}
+    extra extra);
+
+wire_struct!(ControlCancelRequest, "a control_cancel_request message",
+    required { request_id: "request_id" }
+    optional {}
+    extra extra);
