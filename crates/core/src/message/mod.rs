@@ -14,6 +14,7 @@
 mod content;
 mod control;
 pub(crate) mod de;
+mod raw;
 mod stream_event;
 pub(crate) mod tagged;
 mod usage;
@@ -31,6 +32,7 @@ pub use control::{
     ControlCancelRequest, ControlRequest, ControlRequestMessage, ControlResponse,
     ControlResponseMessage,
 };
+pub use raw::RawMessage;
 pub use stream_event::{Delta, StreamEvent};
 pub use usage::{ModelUsage, Usage};
 

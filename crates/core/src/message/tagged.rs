@@ -76,11 +76,13 @@ impl<'de, T: Tagged> Visitor<'de> for TaggedVisitor<T> {
                     entries.push((k, map.next_value::<Buffered<'de>>()?));
                 }
                 // A repeated tag: the last one counts (as in a map).
-                if let Some(i) = entries.iter().rposition(|(k, _)| k == T::TAG) {
-                    if let Some(t) = entries[i].1.as_str() {
-                        tag = Some(t);
-                        entries.retain(|(k, _)| k != T::TAG);
-                    }
+                if let Some(t) = entries
+                    .iter()
+                    .rposition(|(k, _)| k == T::TAG)
+                    .and_then(|i| entries[i].1.as_str())
+                {
+                    tag = Some(t);
+                    entries.retain(|(k, _)| k != T::TAG);
                 }
                 match tag {
                     Some(tag) => T::from_tagged(
