@@ -4,7 +4,9 @@
 //!
 //! - Input: the committed fixture `crates/stream/benches/fixtures/cli-session.ndjson` (real CLI
 //!   output against the mock API, re-recorded with `--record`), repeated into a temporary file.
-//! - Ours: `crates/stream/benches/parse_measure.rs`, built in the bench profile and run as a child.
+//! - Ours: `crates/stream/benches/parse_measure.rs`, built in the bench profile and run as a child,
+//!   twice per round: the full typed parse (`Message::from_slice`) and the lazy path
+//!   (`RawMessage::from_slice`: validate + classify, no typed parse), reported as separate rows.
 //! - Python: `xtask/peers/parse_py.py` in a venv with the pinned `claude-agent-sdk`; TypeScript:
 //!   `xtask/peers/parse_ts.mjs` with the pinned `@anthropic-ai/claude-agent-sdk`. Both are installed
 //!   into `<cache>/peers/` on first use (see `install_cli::cache_dir`).
