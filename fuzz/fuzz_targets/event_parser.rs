@@ -11,59 +11,11 @@
 //! - Floating point numbers. Without its `float_roundtrip` feature serde_json may parse a
 //!   decimal 1 ULP off, so `3.888888888888889e+106` printed and read back can change. Numbers
 //!   may differ by a few ULP; everything else must be equal.
+//!
+//! The body is `claude_sdk_stream::fuzz::event_parser`, shared with the stable smoke run
+//! (`crates/stream/tests/fuzz_smoke.rs`).
 #![no_main]
 
-use claude_sdk_core::message::Message;
-use claude_sdk_fuzz::{has_duplicate_keys, json_eq_ulps};
 use libfuzzer_sys::fuzz_target;
 
-/// Serializes and parses again; panics with the JSON on failure.
-fn round_trip(message: &Message) -> (Vec<u8>, Message) {
-    let json = match serde_json::to_vec(message) {
-        Ok(json) => json,
-        Err(e) => panic!("a parsed message does not serialize: {e}\n{message:?}"),
-    };
-    match Message::from_slice(&json) {
-        Ok(again) => (json, again),
-        Err(e) => panic!(
-            "serialized message does not parse: {e}\njson: {}",
-            String::from_utf8_lossy(&json)
-        ),
-    }
-}
-
-/// Equal, or equal up to a few ULP in numbers (same variant, same JSON otherwise).
-fn nearly_equal(a: &Message, b: &Message) -> bool {
-    if a == b {
-        return true;
-    }
-    if std::mem::discriminant(a) != std::mem::discriminant(b) {
-        return false;
-    }
-    match (serde_json::to_value(a), serde_json::to_value(b)) {
-        (Ok(a), Ok(b)) => json_eq_ulps(&a, &b, 4),
-        _ => false,
-    }
-}
-
-fuzz_target!(|input: &[u8]| {
-    let Ok(mut message) = Message::from_slice(input) else {
-        return;
-    };
-    let _ = message.type_name();
-    if has_duplicate_keys(input) {
-        message = round_trip(&message).1;
-    }
-    let (json, again) = round_trip(&message);
-    assert!(
-        nearly_equal(&message, &again),
-        "round trip changed the message\njson: {}\nbefore: {message:?}\nafter:  {again:?}",
-        String::from_utf8_lossy(&json)
-    );
-    let (json2, third) = round_trip(&again);
-    assert!(
-        nearly_equal(&again, &third),
-        "second round trip changed the message\njson: {}",
-        String::from_utf8_lossy(&json2)
-    );
-});
+fuzz_target!(|input: &[u8]| claude_sdk_stream::fuzz::event_parser::run(input));

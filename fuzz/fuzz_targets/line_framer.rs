@@ -1,68 +1,13 @@
-//! `LineFramer` on arbitrary bytes fed in arbitrary chunks (see `src/lib.rs` for the input
-//! layout). Checks: no panic; every line is non-empty, has no `\n` and fits the limit (only one
+//! `LineFramer` on arbitrary bytes fed in arbitrary chunks (see
+//! `claude_sdk_stream::fuzz::support` for the input layout). Checks: no panic; every line is non-empty, has no `\n` and fits the limit (only one
 //! trailing `\r` is removed, so `a\r\r\n` gives `a\r`); the buffer stays within the limit
 //! after draining; the lines are exactly those of the whole input split at `\n` (and the error
 //! happens exactly when a line is too long); errors stick.
+//!
+//! The body is `claude_sdk_stream::fuzz::line_framer`, shared with the stable smoke run
+//! (`crates/stream/tests/fuzz_smoke.rs`).
 #![no_main]
 
-use claude_sdk_fuzz::{Plan, framer_reference};
-use claude_sdk_stream::{FrameError, LineFramer};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|input: &[u8]| {
-    let plan = Plan::new(input);
-    let mut framer = LineFramer::new(plan.limit);
-    let mut lines = Vec::new();
-    let mut error = None;
-    let drain = |framer: &mut LineFramer, lines: &mut Vec<Vec<u8>>| loop {
-        match framer.next_line() {
-            Ok(Some(line)) => lines.push(line.to_vec()),
-            Ok(None) => {
-                assert!(framer.buffered() <= plan.limit, "buffer past the limit");
-                return None;
-            }
-            Err(e) => return Some(e),
-        }
-    };
-    for (chunk, drain_now) in plan.chunks() {
-        framer.feed(chunk);
-        if drain_now {
-            error = drain(&mut framer, &mut lines);
-            if error.is_some() {
-                break;
-            }
-        }
-    }
-    if error.is_none() {
-        error = drain(&mut framer, &mut lines);
-    }
-    if error.is_none() {
-        loop {
-            match framer.finish() {
-                Ok(Some(line)) => lines.push(line.to_vec()),
-                Ok(None) => break,
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
-            }
-        }
-    }
-
-    for line in &lines {
-        assert!(!line.is_empty());
-        assert!(!line.contains(&b'\n'));
-        assert!(line.len() <= plan.limit);
-    }
-    let (want, want_error) = framer_reference(plan.data, plan.limit);
-    assert_eq!(lines, want, "lines differ from the whole-input split");
-    assert_eq!(error.is_some(), want_error, "error: {error:?}");
-    if let Some(e) = error {
-        assert_eq!(e, FrameError::LineTooLong { limit: plan.limit });
-        assert_eq!(framer.buffered(), 0, "memory not freed after the error");
-        framer.feed(b"ok\n");
-        assert_eq!(framer.next_line(), Err(e), "the error did not stick");
-    } else {
-        assert_eq!(framer.buffered(), 0);
-    }
-});
+fuzz_target!(|input: &[u8]| claude_sdk_stream::fuzz::line_framer::run(input));

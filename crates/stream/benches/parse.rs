@@ -2,6 +2,8 @@
 //!
 //! - `framing/fixture`: [`LineFramer`] alone, fed the fixture in 64 KiB pieces.
 //! - `frame_parse/fixture`: the same plus [`Message::from_slice`] on every line.
+//! - `frame_lazy/fixture`: the same with `RawMessage::from_slice` (validate + classify, no typed
+//!   parse) instead.
 //! - `parse_only/fixture`: [`Message::from_slice`] on pre-split lines (no framing).
 //! - `big_line/*`: one 5 MiB `assistant` text line, framed, and framed + parsed.
 //! - `parse_kind/*`: [`Message::from_slice`] on the fixture's lines of one kind (`type`, with the
@@ -24,7 +26,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use common::{CHUNK, FIXTURE, big_assistant_line, frame, frame_and_parse};
+use common::{CHUNK, FIXTURE, big_assistant_line, frame, frame_and_classify, frame_and_parse};
 
 const BIG_LINE_BYTES: usize = 5 * 1024 * 1024;
 
@@ -59,6 +61,13 @@ fn fixture(c: &mut Criterion) {
     g.throughput(Throughput::BytesDecimal(bytes));
     g.bench_function("fixture", |b| {
         b.iter(|| frame_and_parse(black_box(FIXTURE), CHUNK).map(|c| c.lines))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("frame_lazy");
+    g.throughput(Throughput::BytesDecimal(bytes));
+    g.bench_function("fixture", |b| {
+        b.iter(|| frame_and_classify(black_box(FIXTURE), CHUNK).map(|c| c.lines))
     });
     g.finish();
 

@@ -1,9 +1,10 @@
 //! The Rust side of `cargo xtask bench parse` (built in the bench profile, run as a child process).
 //!
 //! ```text
-//! parse_measure throughput FILE [--runs N] [--warmup W]
+//! parse_measure throughput FILE [--runs N] [--warmup W] [--lazy]
 //!                                            frame + parse FILE (loaded into memory first)
-//!                                            W untimed, then N timed times
+//!                                            W untimed, then N timed times; with --lazy,
+//!                                            frame + RawMessage (check + classify, no typed parse)
 //! parse_measure memory FILE                  frame + parse FILE read in 64 KiB pieces; peak RSS
 //! parse_measure make-line OUT BYTES          write one synthetic assistant line of ~BYTES bytes
 //! ```
@@ -21,7 +22,7 @@ use claude_sdk_core::message::Message;
 use claude_sdk_stream::{DEFAULT_MAX_LINE_BYTES, LineFramer};
 use serde_json::json;
 
-use common::{CHUNK, Counts, FIXTURE, big_assistant_line, frame_and_parse};
+use common::{CHUNK, Counts, FIXTURE, big_assistant_line, frame_and_classify, frame_and_parse};
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -40,9 +41,13 @@ fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("throughput") => {
             let file = args.get(1).ok_or("throughput needs a FILE")?;
-            let (mut runs, mut warmup) = (5, 0);
+            let (mut runs, mut warmup, mut lazy) = (5, 0, false);
             let mut rest = args[2..].iter();
             while let Some(flag) = rest.next() {
+                if flag == "--lazy" {
+                    lazy = true;
+                    continue;
+                }
                 let value = rest
                     .next()
                     .and_then(|n| n.parse::<usize>().ok())
@@ -53,7 +58,7 @@ fn run(args: &[String]) -> Result<()> {
                     other => return Err(format!("unexpected argument `{other}`")),
                 }
             }
-            throughput(file, warmup, runs)
+            throughput(file, warmup, runs, lazy)
         }
         Some("memory") => memory(args.get(1).ok_or("memory needs a FILE")?),
         Some("make-line") => {
@@ -72,7 +77,7 @@ fn run(args: &[String]) -> Result<()> {
         None => smoke(),
         Some(flag) if flag.starts_with('-') => smoke(),
         Some(other) => Err(format!(
-            "unknown mode `{other}` (throughput FILE [--runs N] [--warmup W] | memory FILE | make-line OUT BYTES)"
+            "unknown mode `{other}` (throughput FILE [--runs N] [--warmup W] [--lazy] | memory FILE | make-line OUT BYTES)"
         )),
     }
 }
@@ -96,8 +101,13 @@ fn smoke() -> Result<()> {
 
 /// Frames and parses the whole file `warmup` times untimed, then `runs` times; the time of each
 /// timed run in seconds.
-fn throughput(file: &str, warmup: usize, runs: usize) -> Result<()> {
+fn throughput(file: &str, warmup: usize, runs: usize, lazy: bool) -> Result<()> {
     let data = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let frame_and_parse = if lazy {
+        frame_and_classify
+    } else {
+        frame_and_parse
+    };
     for _ in 0..warmup {
         frame_and_parse(&data, CHUNK)?;
     }

@@ -13,6 +13,8 @@
 pub mod broadcast;
 pub mod compose;
 pub mod framer;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod partial;
 pub mod reader;
 pub mod sse;

@@ -4,7 +4,9 @@
 //!
 //! - Input: the committed fixture `crates/stream/benches/fixtures/cli-session.ndjson` (real CLI
 //!   output against the mock API, re-recorded with `--record`), repeated into a temporary file.
-//! - Ours: `crates/stream/benches/parse_measure.rs`, built in the bench profile and run as a child.
+//! - Ours: `crates/stream/benches/parse_measure.rs`, built in the bench profile and run as a child,
+//!   twice per round: the full typed parse (`Message::from_slice`) and the lazy path
+//!   (`RawMessage::from_slice`: validate + classify, no typed parse), reported as separate rows.
 //! - Python: `xtask/peers/parse_py.py` in a venv with the pinned `claude-agent-sdk`; TypeScript:
 //!   `xtask/peers/parse_ts.mjs` with the pinned `@anthropic-ai/claude-agent-sdk`. Both are installed
 //!   into `<cache>/peers/` on first use (see `install_cli::cache_dir`).
@@ -141,6 +143,7 @@ pub fn main(args: &[String]) -> Result<()> {
     // spread over all of them.
     let timed = ["--warmup", "1", "--runs", "1"];
     let mut ours = Throughput::new(total);
+    let mut ours_lazy = Throughput::new(total);
     let mut py = Throughput::new(total);
     let mut ts_transport = Throughput::new(total);
     let mut ts_query = Throughput::new(total);
@@ -159,7 +162,19 @@ pub fn main(args: &[String]) -> Result<()> {
                     )?;
                     check_count("ours", json_u64(&v, "lines"), expected_lines)?;
                     ours.push(&v, "secs")?;
-                    progress.push(format!("ours {:.1} MB/s", ours.last()));
+                    let v = run_json(
+                        Command::new(&measure)
+                            .args(["throughput", input_arg, "--lazy"])
+                            .args(timed),
+                        "parse_measure throughput --lazy",
+                    )?;
+                    check_count("ours (lazy)", json_u64(&v, "lines"), expected_lines)?;
+                    ours_lazy.push(&v, "secs")?;
+                    progress.push(format!(
+                        "ours {:.1} MB/s typed, {:.1} MB/s lazy",
+                        ours.last(),
+                        ours_lazy.last()
+                    ));
                 }
                 1 => {
                     let Some(p) = &peers else { continue };
@@ -204,6 +219,7 @@ pub fn main(args: &[String]) -> Result<()> {
         eprintln!("round {}/{}: {}", round + 1, opts.runs, progress.join(", "));
     }
     eprintln!("ours: {}", ours.describe());
+    eprintln!("ours, lazy: {}", ours_lazy.describe());
 
     let big = scratch.path().join("big-line.ndjson");
     make_line(&measure, &big, BIG_LINE_BYTES)?;
@@ -225,6 +241,7 @@ pub fn main(args: &[String]) -> Result<()> {
         total,
         runs: opts.runs,
         ours,
+        ours_lazy,
         ours_mem,
         python: None,
         ts: None,
@@ -742,6 +759,7 @@ struct Report {
     total: u64,
     runs: usize,
     ours: Throughput,
+    ours_lazy: Throughput,
     ours_mem: Memory,
     python: Option<Python>,
     ts: Option<Ts>,
@@ -754,25 +772,35 @@ fn verdict(met: bool) -> &'static str {
 impl Report {
     fn render_tables(&self) -> String {
         let ours = self.ours.median();
+        let lazy = self.ours_lazy.median();
         let mut out = String::from(
-            "| implementation | what is timed | median MB/s | min–max MB/s | ours ÷ this |\n\
-             |---|---|---:|---:|---:|\n",
+            "| implementation | what is timed | median MB/s | min–max MB/s | typed ÷ this | lazy ÷ this |\n\
+             |---|---|---:|---:|---:|---:|\n",
         );
         let mut row = |name: &str, what: &str, t: &Throughput| {
             let r = t.rates();
             let _ = writeln!(
                 out,
-                "| {name} | {what} | {:.1} | {:.1}–{:.1} | {:.1}× |",
+                "| {name} | {what} | {:.1} | {:.1}–{:.1} | {:.1}× | {:.1}× |",
                 t.median(),
                 r.first().copied().unwrap_or(0.0),
                 r.last().copied().unwrap_or(0.0),
-                ours / t.median()
+                ours / t.median(),
+                lazy / t.median()
             );
         };
         row(
-            "claude-sdk-rs",
-            "`LineFramer` fed 64 KiB pieces + `Message::from_slice` on every line (typed messages)",
+            "claude-sdk-rs, typed",
+            "`LineFramer` fed 64 KiB pieces + `Message::from_slice` on every line (full typed parse \
+             into `Message`)",
             &self.ours,
+        );
+        row(
+            "claude-sdk-rs, lazy",
+            "`LineFramer` fed 64 KiB pieces + `RawMessage::from_slice` on every line (UTF-8 check, \
+             full JSON validation, top-level `type`/`subtype` read, line copied into the message; \
+             no typed parse — that happens on `RawMessage::parse`)",
+            &self.ours_lazy,
         );
         if let Some(py) = &self.python {
             row(
@@ -805,17 +833,22 @@ impl Report {
         let mut goals = Vec::new();
         if let Some(py) = &self.python {
             let r = ours / py.tp.median();
+            let rl = lazy / py.tp.median();
             goals.push(format!(
-                "≥ {PYTHON_GOAL}× Python: {} ({r:.1}×)",
-                verdict(r >= PYTHON_GOAL)
+                "≥ {PYTHON_GOAL}× Python: typed {} ({r:.1}×), lazy {} ({rl:.1}×)",
+                verdict(r >= PYTHON_GOAL),
+                verdict(rl >= PYTHON_GOAL)
             ));
         }
         if let Some(ts) = &self.ts {
             let r = ours / ts.transport.median();
             let rq = ours / ts.query.median();
+            let rl = lazy / ts.transport.median();
             goals.push(format!(
-                "≥ {TS_GOAL}× TypeScript: {} ({r:.1}× its transport, {rq:.1}× `query()`)",
-                verdict(r >= TS_GOAL)
+                "≥ {TS_GOAL}× TypeScript: typed {} ({r:.1}× its transport, {rq:.1}× `query()`), \
+                 lazy {} ({rl:.1}× its transport)",
+                verdict(r >= TS_GOAL),
+                verdict(rl >= TS_GOAL)
             ));
         }
         let m = &self.ours_mem;

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::de::{LeanString, wire_struct};
+
 /// One content block. Unknown block types are kept verbatim in [`ContentBlock::Unknown`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -69,7 +71,7 @@ impl ContentBlock {
 }
 
 /// A text block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TextBlock {
     /// The text.
     pub text: String,
@@ -79,7 +81,7 @@ pub struct TextBlock {
 }
 
 /// A thinking block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThinkingBlock {
     /// The thinking text.
     #[serde(default)]
@@ -93,7 +95,7 @@ pub struct ThinkingBlock {
 }
 
 /// A redacted thinking block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RedactedThinkingBlock {
     /// Opaque data.
     #[serde(default)]
@@ -104,7 +106,7 @@ pub struct RedactedThinkingBlock {
 }
 
 /// A tool call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolUseBlock {
     /// Tool call id (`toolu_…`).
     pub id: String,
@@ -119,7 +121,7 @@ pub struct ToolUseBlock {
 }
 
 /// A tool result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolResultBlock {
     /// The call this answers.
     pub tool_use_id: String,
@@ -135,7 +137,7 @@ pub struct ToolResultBlock {
 }
 
 /// A user message's content: a string, or a list of blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum UserContent {
     /// Plain text.
@@ -169,5 +171,57 @@ impl From<&str> for UserContent {
 impl From<Vec<ContentBlock>> for UserContent {
     fn from(b: Vec<ContentBlock>) -> Self {
         UserContent::Blocks(b)
+    }
+}
+
+wire_struct!(TextBlock, "a text block",
+    required { text: "text" via LeanString }
+    optional {}
+    extra extra);
+
+wire_struct!(ThinkingBlock, "a thinking block",
+    required {}
+    optional { thinking: "thinking" via LeanString, signature: "signature" }
+    extra extra);
+
+wire_struct!(RedactedThinkingBlock, "a redacted thinking block",
+    required {}
+    optional { data: "data" }
+    extra extra);
+
+wire_struct!(ToolUseBlock, "a tool_use block",
+    required { id: "id", name: "name" }
+    optional { input: "input" }
+    extra extra);
+
+wire_struct!(ToolResultBlock, "a tool_result block",
+    required { tool_use_id: "tool_use_id" }
+    optional { content: "content", is_error: "is_error" }
+    extra extra);
+
+// Untagged by shape, read without buffering: a string is `Text`, an array is `Blocks`.
+impl<'de> Deserialize<'de> for UserContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UserContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a list of content blocks")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<UserContent, E> {
+                Ok(UserContent::Text(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<UserContent, E> {
+                Ok(UserContent::Text(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<UserContent, A::Error> {
+                Vec::<ContentBlock>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(UserContent::Blocks)
+            }
+        }
+        d.deserialize_any(V)
     }
 }

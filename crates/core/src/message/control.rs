@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::de::wire_struct;
+
 /// `{"type":"control_request","request_id":…,"request":{…}}`, in either direction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlRequestMessage {
     /// Unique id; the answer carries it back.
     pub request_id: String,
@@ -105,7 +107,7 @@ impl ControlRequest {
 }
 
 /// `{"type":"control_response","response":{…}}`, in either direction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlResponseMessage {
     /// The response.
     pub response: ControlResponse,
@@ -115,7 +117,7 @@ pub struct ControlResponseMessage {
 }
 
 /// A control response, by `subtype`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "subtype", rename_all = "snake_case")]
 pub enum ControlResponse {
     /// The request succeeded.
@@ -142,7 +144,55 @@ pub enum ControlResponse {
     Other(Value),
 }
 
+// Read as one `Value` (the payload is a `Value` anyway), then picked apart by hand: the derived
+// internally tagged impl buffered the whole (often large) payload as `Content` first. Same
+// outcome as that impl: unknown fields are ignored, a subtype we know with a shape we do not
+// understand (or any other subtype) is kept verbatim in `Other`.
+impl<'de> Deserialize<'de> for ControlResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(ControlResponse::from_value)
+    }
+}
+
 impl ControlResponse {
+    fn from_value(v: Value) -> ControlResponse {
+        let Value::Object(mut obj) = v else {
+            return ControlResponse::Other(v);
+        };
+        let string = |v: Option<&Value>| matches!(v, Some(Value::String(_)));
+        let take_string = |obj: &mut Map<String, Value>, key: &str| match obj.remove(key) {
+            Some(Value::String(s)) => s,
+            _ => String::new(),
+        };
+        match obj.get("subtype").and_then(Value::as_str) {
+            Some("success") if string(obj.get("request_id")) => {
+                let request_id = take_string(&mut obj, "request_id");
+                let response = obj.remove("response").filter(|r| !r.is_null());
+                ControlResponse::Success {
+                    request_id,
+                    response,
+                }
+            }
+            Some("error")
+                if string(obj.get("request_id"))
+                    && obj.get("error").is_none_or(Value::is_string)
+                    && obj
+                        .get("error_code")
+                        .is_none_or(|c| c.is_null() || c.is_string()) =>
+            {
+                ControlResponse::Error {
+                    request_id: take_string(&mut obj, "request_id"),
+                    error: take_string(&mut obj, "error"),
+                    error_code: match obj.remove("error_code") {
+                        Some(Value::String(c)) => Some(c),
+                        _ => None,
+                    },
+                }
+            }
+            _ => ControlResponse::Other(Value::Object(obj)),
+        }
+    }
+
     /// The id of the request this answers.
     pub fn request_id(&self) -> Option<&str> {
         match self {
@@ -154,11 +204,82 @@ impl ControlResponse {
 }
 
 /// `{"type":"control_cancel_request","request_id":…}`: the CLI gave up on one of its requests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlCancelRequest {
     /// The request it gave up on.
     pub request_id: String,
     /// Unmodelled fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+wire_struct!(ControlRequestMessage, "a control_request message",
+    required { request_id: "request_id", request: "request" }
+    optional {}
+    extra extra);
+
+wire_struct!(ControlResponseMessage, "a control_response message",
+    required { response: "response" }
+    optional {}
+    extra extra);
+
+wire_struct!(ControlCancelRequest, "a control_cancel_request message",
+    required { request_id: "request_id" }
+    optional {}
+    extra extra);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// What the derived internally tagged impl (with an untagged `Other`) gave.
+    #[test]
+    fn control_response_shapes() {
+        let parse = |v: Value| serde_json::from_value::<ControlResponse>(v).unwrap();
+        let from_str = |v: Value| serde_json::from_str::<ControlResponse>(&v.to_string()).unwrap();
+        for p in [parse, from_str] {
+            assert_eq!(
+                p(json!({"subtype":"success","request_id":"r","response":{"a":1},"x":2})),
+                ControlResponse::Success {
+                    request_id: "r".into(),
+                    response: Some(json!({"a":1}))
+                }
+            );
+            assert_eq!(
+                p(json!({"request_id":"r","subtype":"success","response":null})),
+                ControlResponse::Success {
+                    request_id: "r".into(),
+                    response: None
+                }
+            );
+            assert_eq!(
+                p(json!({"subtype":"error","request_id":"r"})),
+                ControlResponse::Error {
+                    request_id: "r".into(),
+                    error: String::new(),
+                    error_code: None
+                }
+            );
+            assert_eq!(
+                p(json!({"subtype":"error","request_id":"r","error":"no","error_code":"x"})),
+                ControlResponse::Error {
+                    request_id: "r".into(),
+                    error: "no".into(),
+                    error_code: Some("x".into())
+                }
+            );
+            for other in [
+                json!({"subtype":"success"}),
+                json!({"subtype":"success","request_id":5}),
+                json!({"subtype":"error","request_id":"r","error":null}),
+                json!({"subtype":"error","request_id":"r","error_code":3}),
+                json!({"subtype":"later","request_id":"r"}),
+                json!({"request_id":"r"}),
+                json!("text"),
+            ] {
+                assert_eq!(p(other.clone()), ControlResponse::Other(other));
+            }
+        }
+    }
 }

@@ -13,6 +13,8 @@
 
 mod content;
 mod control;
+pub(crate) mod de;
+mod raw;
 mod stream_event;
 pub(crate) mod tagged;
 mod usage;
@@ -30,6 +32,7 @@ pub use control::{
     ControlCancelRequest, ControlRequest, ControlRequestMessage, ControlResponse,
     ControlResponseMessage,
 };
+pub use raw::RawMessage;
 pub use stream_event::{Delta, StreamEvent};
 pub use usage::{ModelUsage, Usage};
 
@@ -189,7 +192,7 @@ impl Message {
 }
 
 /// A `system` message. The payload depends on `subtype`; typed views are offered for the common ones.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SystemMessage {
     /// `init`, `api_retry`, `status`, `model_fallback`, `permission_denied`, …
     #[serde(default)]
@@ -272,7 +275,7 @@ pub struct ApiRetry {
 }
 
 /// An `assistant` line: one content block of a model message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssistantMessage {
     /// The API message (with one block in `content`).
     pub message: ApiMessage,
@@ -305,7 +308,7 @@ impl AssistantMessage {
 }
 
 /// An Anthropic API message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApiMessage {
     /// `msg_…` id.
     #[serde(default)]
@@ -331,7 +334,7 @@ pub struct ApiMessage {
 }
 
 /// A `user` line: tool results from the CLI, or replayed prompts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserMessage {
     /// The message.
     pub message: UserPayload,
@@ -353,7 +356,7 @@ pub struct UserMessage {
 }
 
 /// The `message` of a user line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserPayload {
     /// `user`.
     #[serde(default)]
@@ -366,7 +369,7 @@ pub struct UserPayload {
 }
 
 /// A tool call that was denied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PermissionDenial {
     /// Tool name.
     pub tool_name: String,
@@ -383,7 +386,7 @@ pub struct PermissionDenial {
 
 /// The `result` line ending a turn. Check `is_error`, not `subtype`: API failures come as
 /// `subtype:"success"` with `is_error:true`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResultMessage {
     /// `success`, `error_max_turns`, `error_during_execution`, …
     #[serde(default)]
@@ -477,7 +480,7 @@ impl ResultMessage {
 }
 
 /// A `stream_event` line: one raw API event (with `--include-partial-messages`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StreamEventMessage {
     /// The event.
     pub event: StreamEvent,
@@ -507,6 +510,88 @@ impl StreamEventMessage {
         }
     }
 }
+
+de::wire_struct!(SystemMessage, "a system message",
+    required {}
+    optional { subtype: "subtype", session_id: "session_id", uuid: "uuid" }
+    extra data);
+
+de::wire_struct!(AssistantMessage, "an assistant message",
+    required { message: "message" }
+    optional {
+        parent_tool_use_id: "parent_tool_use_id",
+        session_id: "session_id",
+        uuid: "uuid",
+        error: "error",
+    }
+    extra extra);
+
+de::wire_struct!(ApiMessage, "an API message",
+    required {}
+    optional {
+        id: "id",
+        model: "model",
+        role: "role",
+        content: "content",
+        stop_reason: "stop_reason",
+        usage: "usage",
+    }
+    extra extra);
+
+de::wire_struct!(UserMessage, "a user message",
+    required { message: "message" }
+    optional {
+        parent_tool_use_id: "parent_tool_use_id",
+        session_id: "session_id",
+        uuid: "uuid",
+        tool_use_result: "tool_use_result",
+    }
+    extra extra);
+
+de::wire_struct!(UserPayload, "a user message payload",
+    required { content: "content" }
+    optional { role: "role" }
+    extra extra);
+
+de::wire_struct!(PermissionDenial, "a permission denial",
+    required { tool_name: "tool_name" }
+    optional { tool_use_id: "tool_use_id", tool_input: "tool_input" }
+    extra extra);
+
+de::wire_struct!(ResultMessage, "a result message",
+    required {}
+    optional {
+        subtype: "subtype",
+        is_error: "is_error",
+        result: "result",
+        errors: "errors",
+        duration_ms: "duration_ms",
+        duration_api_ms: "duration_api_ms",
+        num_turns: "num_turns",
+        session_id: "session_id",
+        total_cost_usd: "total_cost_usd",
+        usage: "usage",
+        model_usage: "modelUsage",
+        model_usage_since_last_result: "model_usage_since_last_result",
+        permission_denials: "permission_denials",
+        structured_output: "structured_output",
+        stop_reason: "stop_reason",
+        terminal_reason: "terminal_reason",
+        api_error_status: "api_error_status",
+        api_error_type: "api_error_type",
+        api_error: "api_error",
+        uuid: "uuid",
+    }
+    extra extra);
+
+de::wire_struct!(StreamEventMessage, "a stream_event message",
+    required { event: "event" }
+    optional {
+        session_id: "session_id",
+        parent_tool_use_id: "parent_tool_use_id",
+        uuid: "uuid",
+    }
+    extra extra);
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use super::de::wire_struct;
 use super::{ContentBlock, Usage, tagged};
 
 /// One SSE event of the Messages API.
@@ -118,53 +119,68 @@ pub enum Delta {
 
 type Extra = Map<String, Value>;
 
-#[derive(Deserialize)]
 struct MessageStartFields {
     message: Value,
-    #[serde(flatten)]
     extra: Extra,
 }
 
-#[derive(Deserialize)]
 struct BlockStartFields {
     index: usize,
     content_block: ContentBlock,
-    #[serde(flatten)]
     extra: Extra,
 }
 
-#[derive(Deserialize)]
 struct BlockDeltaFields {
     index: usize,
     delta: Delta,
-    #[serde(flatten)]
     extra: Extra,
 }
 
-#[derive(Deserialize)]
 struct IndexFields {
     index: usize,
-    #[serde(flatten)]
     extra: Extra,
 }
 
-#[derive(Deserialize)]
 struct MessageDeltaFields {
-    #[serde(default)]
     delta: Value,
-    #[serde(default)]
     usage: Option<Usage>,
-    #[serde(flatten)]
     extra: Extra,
 }
 
-#[derive(Deserialize)]
 struct ErrorFields {
-    #[serde(default)]
     error: Value,
-    #[serde(flatten)]
     extra: Extra,
 }
+
+wire_struct!(MessageStartFields, "a message_start event",
+    required { message: "message" }
+    optional {}
+    extra extra);
+
+wire_struct!(BlockStartFields, "a content_block_start event",
+    required { index: "index", content_block: "content_block" }
+    optional {}
+    extra extra);
+
+wire_struct!(BlockDeltaFields, "a content_block_delta event",
+    required { index: "index", delta: "delta" }
+    optional {}
+    extra extra);
+
+wire_struct!(IndexFields, "a content_block_stop event",
+    required { index: "index" }
+    optional {}
+    extra extra);
+
+wire_struct!(MessageDeltaFields, "a message_delta event",
+    required {}
+    optional { delta: "delta", usage: "usage" }
+    extra extra);
+
+wire_struct!(ErrorFields, "an error event",
+    required {}
+    optional { error: "error" }
+    extra extra);
 
 impl<'de> Deserialize<'de> for StreamEvent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

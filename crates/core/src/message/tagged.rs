@@ -65,25 +65,153 @@ impl<'de, T: Tagged> Visitor<'de> for TaggedVisitor<T> {
                 }
             },
             first => {
-                let mut obj = Map::new();
+                // The tag comes later: keep every value as its raw JSON text (borrowed from the
+                // input when it can be), find the tag, then parse the values once, in place.
+                let mut entries = Vec::new();
+                let mut tag = None;
                 if let Some(k) = first {
-                    obj.insert(k.into_owned(), map.next_value::<Value>()?);
+                    entries.push((k, map.next_value::<Buffered<'de>>()?));
                 }
-                while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                    obj.insert(k, v);
+                while let Some(CowStr(k)) = map.next_key::<CowStr<'de>>()? {
+                    entries.push((k, map.next_value::<Buffered<'de>>()?));
                 }
-                match obj.remove(T::TAG) {
-                    Some(Value::String(tag)) => {
-                        T::from_tagged(&tag, Value::Object(obj)).map_err(de::Error::custom)
-                    }
-                    Some(other) => {
-                        obj.insert(T::TAG.to_owned(), other);
+                // A repeated tag: the last one counts (as in a map).
+                if let Some(t) = entries
+                    .iter()
+                    .rposition(|(k, _)| k == T::TAG)
+                    .and_then(|i| entries[i].1.as_str())
+                {
+                    tag = Some(t);
+                    entries.retain(|(k, _)| k != T::TAG);
+                }
+                match tag {
+                    Some(tag) => T::from_tagged(
+                        &tag,
+                        MapAccessDeserializer::new(BufferedMap {
+                            entries: entries.into_iter(),
+                            value: None,
+                        }),
+                    )
+                    .map_err(de::Error::custom),
+                    None => {
+                        let mut obj = Map::new();
+                        for (k, v) in entries {
+                            obj.insert(k.into_owned(), v.into_value().map_err(de::Error::custom)?);
+                        }
                         Ok(T::untagged(Value::Object(obj)))
                     }
-                    None => Ok(T::untagged(Value::Object(obj))),
                 }
             }
         }
+    }
+}
+
+/// The name serde_json gives its raw-value newtype (see `super::de`): asking a serde_json
+/// deserializer for it hands over the value's JSON text.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// One value of an object whose tag has not been seen yet.
+enum Buffered<'de> {
+    /// Its JSON text, borrowed from the input when the input is borrowed.
+    Raw(Cow<'de, str>),
+    /// A deserializer that is not serde_json: the value itself.
+    Value(Value),
+}
+
+impl<'de> Buffered<'de> {
+    /// The string this value is, if it is one.
+    fn as_str(&self) -> Option<String> {
+        match self {
+            Buffered::Raw(raw) => serde_json::from_str::<String>(raw).ok(),
+            Buffered::Value(Value::String(s)) => Some(s.clone()),
+            Buffered::Value(_) => None,
+        }
+    }
+
+    fn into_value(self) -> Result<Value, serde_json::Error> {
+        match self {
+            Buffered::Raw(raw) => serde_json::from_str(&raw),
+            Buffered::Value(v) => Ok(v),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Buffered<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Buffered<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            // serde_json: a one-entry map whose value is the raw JSON text.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                if map.next_key::<de::IgnoredAny>()?.is_none() {
+                    return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+                }
+                Ok(Buffered::Raw(map.next_value::<CowStr<'de>>()?.0))
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                Value::deserialize(d).map(Buffered::Value)
+            }
+        }
+        d.deserialize_newtype_struct(RAW_VALUE_TOKEN, V)
+    }
+}
+
+/// The buffered rest of an object, read as a map.
+struct BufferedMap<'de> {
+    entries: std::vec::IntoIter<(Cow<'de, str>, Buffered<'de>)>,
+    value: Option<Buffered<'de>>,
+}
+
+impl<'de> MapAccess<'de> for BufferedMap<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, serde_json::Error> {
+        let Some((k, v)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.value = Some(v);
+        match k {
+            Cow::Borrowed(k) => seed
+                .deserialize(de::value::BorrowedStrDeserializer::new(k))
+                .map(Some),
+            Cow::Owned(k) => seed
+                .deserialize(de::value::StringDeserializer::new(k))
+                .map(Some),
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, serde_json::Error> {
+        match self.value.take() {
+            Some(Buffered::Raw(Cow::Borrowed(raw))) => {
+                let mut de = serde_json::Deserializer::from_str(raw);
+                let v = seed.deserialize(&mut de)?;
+                de.end()?;
+                Ok(v)
+            }
+            Some(Buffered::Raw(Cow::Owned(raw))) => {
+                seed.deserialize(serde_json::from_str::<Value>(&raw)?)
+            }
+            Some(Buffered::Value(v)) => seed.deserialize(v),
+            None => Err(de::Error::custom(
+                "a map value was asked for before its key",
+            )),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
     }
 }
 

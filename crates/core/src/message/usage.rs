@@ -1,10 +1,12 @@
 //! Token usage and cost.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use super::de::wire_struct;
 use serde_json::{Map, Value};
 
 /// Token usage as reported by the API (snake_case keys).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Input tokens.
     #[serde(default)]
@@ -42,7 +44,7 @@ impl Usage {
 }
 
 /// Per-model usage in a result (`modelUsage`, camelCase keys).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelUsage {
     /// Input tokens.
@@ -70,3 +72,26 @@ pub struct ModelUsage {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+wire_struct!(Usage, "token usage",
+    required {}
+    optional {
+        input_tokens: "input_tokens",
+        output_tokens: "output_tokens",
+        cache_creation_input_tokens: "cache_creation_input_tokens",
+        cache_read_input_tokens: "cache_read_input_tokens",
+    }
+    extra extra);
+
+wire_struct!(ModelUsage, "per-model usage",
+    required {}
+    optional {
+        input_tokens: "inputTokens",
+        output_tokens: "outputTokens",
+        cache_read_input_tokens: "cacheReadInputTokens",
+        cache_creation_input_tokens: "cacheCreationInputTokens",
+        web_search_requests: "webSearchRequests",
+        cost_usd: "costUSD",
+        context_window: "contextWindow",
+    }
+    extra extra);

@@ -1,7 +1,7 @@
 //! Shared by the `parse` criterion bench and the `parse_measure` binary: the recorded fixture,
 //! the frame-and-parse loop being measured, and the synthetic big line.
 
-use claude_sdk_core::message::Message;
+use claude_sdk_core::message::{Message, RawMessage};
 use claude_sdk_stream::{DEFAULT_MAX_LINE_BYTES, LineFramer};
 use serde_json::Value;
 
@@ -60,6 +60,23 @@ pub fn frame_and_parse(data: &[u8], chunk: usize) -> Result<Counts, String> {
     frame(data, chunk, |line| {
         let msg = Message::from_slice(line).map_err(|e| format!("unparsable line: {e}"))?;
         counts.add(std::hint::black_box(&msg));
+        Ok(())
+    })?;
+    Ok(counts)
+}
+
+/// Frames `data` and checks and classifies every line as a [`RawMessage`] (valid JSON object,
+/// top-level `type`/`subtype` read, the line kept; no typed parse): the lazy, pass-through path.
+pub fn frame_and_classify(data: &[u8], chunk: usize) -> Result<Counts, String> {
+    let mut counts = Counts::default();
+    frame(data, chunk, |line| {
+        let raw = RawMessage::from_slice(line).map_err(|e| format!("unparsable line: {e}"))?;
+        counts.lines += 1;
+        if std::hint::black_box(&raw).type_name().is_empty() {
+            counts.unknown += 1;
+        } else {
+            counts.typed += 1;
+        }
         Ok(())
     })?;
     Ok(counts)
