@@ -22,6 +22,8 @@ pub struct ClientBuilder {
     router: ControlRouter,
     store: Option<SharedStore>,
     record_partials: bool,
+    #[cfg(feature = "mcp")]
+    mcp: Option<claude_sdk_mcp::SdkMcpServers>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -144,8 +146,41 @@ impl ClientBuilder {
         self
     }
 
+    /// Gives every request these in-process MCP servers (Rust tools the CLI calls through the
+    /// control channel): their `--mcp-config` goes into the options and their tools are allowed;
+    /// the router serves their `mcp_message` requests. Needs the `mcp` feature.
+    ///
+    /// ```no_run
+    /// use claude_sdk::Client;
+    /// use claude_sdk::mcp::{McpServer, SdkMcpServers, Tool, ToolOutput};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Add { a: f64, b: f64 }
+    ///
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let calc = McpServer::builder("calc")
+    ///     .tool(Tool::new("add", "Add two numbers", |x: Add| async move {
+    ///         ToolOutput::text(format!("{}", x.a + x.b))
+    ///     }))
+    ///     .build()?;
+    /// let client = Client::builder().mcp_servers(SdkMcpServers::new().with(calc)).build()?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "mcp")]
+    pub fn mcp_servers(mut self, servers: claude_sdk_mcp::SdkMcpServers) -> Self {
+        self.mcp = Some(servers);
+        self
+    }
+
     /// Validates the settings, finds the CLI, and builds the client.
     pub fn build(mut self) -> Result<Client> {
+        #[cfg(feature = "mcp")]
+        if let Some(servers) = self.mcp.take() {
+            self.options = servers
+                .apply(self.options)
+                .allowed_tools(servers.allowed_tools());
+            self.router = self.router.mcp_handler(servers.handler());
+        }
         self.config.validate()?;
         self.options.validate()?;
         let path = find_cli(self.config.cli_path.as_deref())?;

@@ -37,6 +37,12 @@ mod conversation;
 pub use client::{Client, ClientBuilder, RecordedStream};
 pub use conversation::Conversation;
 
+/// MCP: in-process tools, servers, discovery, validation, adapters, analytics (feature `mcp`).
+#[cfg(feature = "mcp")]
+pub mod mcp {
+    pub use claude_sdk_mcp::*;
+}
+
 /// Sessions: stores (sled, Redis, memory), the record model, search, export and import.
 pub mod session {
     pub use claude_sdk_session::*;
