@@ -686,8 +686,12 @@ impl Inner {
     fn load(&self, id: SessionId) -> Result<Session> {
         // Appends write the transcript before the metadata map, so the entries it counts are there.
         let meta = self.get_meta(id)?;
-        let transcript = self.transcript(id, meta.entries)?;
-        Ok(Session::new(meta, transcript))
+        match self.transcript(id, meta.entries) {
+            Ok(transcript) => Ok(Session::new(meta, transcript)),
+            // Deleted while we read it: that is not corruption.
+            Err(_) if !self.read_metas().contains_key(&id) => Err(not_found(id)),
+            Err(e) => Err(e),
+        }
     }
 
     fn list(&self, query: &ListQuery) -> Page<SessionMeta> {
