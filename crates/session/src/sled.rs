@@ -238,6 +238,16 @@ fn id_from(what: &str, bytes: &[u8]) -> Result<SessionId> {
         .map_err(|_| corrupt(what, "a session id is 16 bytes"))
 }
 
+/// The next posting of a term's prefix scan.
+fn next_posting(it: &mut sled::Iter, prefix_len: usize) -> Result<Option<(SessionId, u32)>> {
+    let Some(kv) = it.next() else {
+        return Ok(None);
+    };
+    let (k, v) = kv.map_err(|e| sled_err("reading the index", e))?;
+    let id = id_from("posting key", k.get(prefix_len..).unwrap_or_default())?;
+    Ok(Some((id, read_u32("posting", &v)?)))
+}
+
 fn encode<T: serde::Serialize>(what: &str, v: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(v).map_err(|e| {
         Error::new(
@@ -572,13 +582,10 @@ impl Inner {
     /// One term's postings, in id order.
     fn postings(&self, term: &str) -> Result<Vec<(SessionId, u32)>> {
         let prefix = posting_prefix(term);
+        let mut it = self.db.scan_prefix(&prefix);
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix(&prefix) {
-            let (k, v) = kv.map_err(|e| sled_err("reading the index", e))?;
-            out.push((
-                id_from("posting key", &k[prefix.len()..])?,
-                read_u32("posting", &v)?,
-            ));
+        while let Some(p) = next_posting(&mut it, prefix.len())? {
+            out.push(p);
         }
         Ok(out)
     }
@@ -734,57 +741,58 @@ impl Inner {
             // Candidates from the rarest term, narrowed by each other term: by point lookups
             // while the candidates are few next to the term's postings, else by merging the
             // term's (id-ordered) postings.
-            let mut cands: Vec<(SessionId, Vec<u32>)> = self
-                .postings(&terms[0].0)?
+            let n = self.read_metas().len();
+            let weight =
+                |tf: u32, df: u64| text::bm25(tf, usize::try_from(df).unwrap_or(usize::MAX), n);
+            let (first, first_df) = &terms[0];
+            // (id, score so far), in id order.
+            let mut cands: Vec<(SessionId, f64)> = self
+                .postings(first)?
                 .into_iter()
-                .map(|(id, tf)| (id, vec![tf]))
+                .map(|(id, tf)| (id, weight(tf, *first_df)))
                 .collect();
             for (term, df) in &terms[1..] {
                 if cands.is_empty() {
                     break;
                 }
+                let mut kept = Vec::with_capacity(cands.len());
                 if (cands.len() as u64).saturating_mul(16) < *df {
-                    let mut kept = Vec::with_capacity(cands.len());
-                    for (id, mut tfs) in cands {
+                    for (id, score) in cands {
                         if let Some(v) = self
                             .db
                             .get(posting_key(term, id))
                             .map_err(|e| sled_err("reading the index", e))?
                         {
-                            tfs.push(read_u32("posting", &v)?);
-                            kept.push((id, tfs));
+                            kept.push((id, score + weight(read_u32("posting", &v)?, *df)));
                         }
                     }
-                    cands = kept;
                 } else {
-                    let other = self.postings(term)?;
-                    let mut kept = Vec::with_capacity(cands.len());
-                    let mut it = other.into_iter().peekable();
-                    for (id, mut tfs) in cands {
-                        while it.next_if(|(o, _)| *o < id).is_some() {}
-                        if let Some((_, tf)) = it.next_if(|(o, _)| *o == id) {
-                            tfs.push(tf);
-                            kept.push((id, tfs));
+                    let prefix = posting_prefix(term);
+                    let mut it = self.db.scan_prefix(&prefix);
+                    let mut cur = next_posting(&mut it, prefix.len())?;
+                    for (id, score) in cands {
+                        while let Some((o, _)) = cur
+                            && o < id
+                        {
+                            cur = next_posting(&mut it, prefix.len())?;
+                        }
+                        match cur {
+                            Some((o, tf)) if o == id => {
+                                kept.push((id, score + weight(tf, *df)));
+                                cur = next_posting(&mut it, prefix.len())?;
+                            }
+                            Some(_) => {}
+                            None => break,
                         }
                     }
-                    cands = kept;
                 }
+                cands = kept;
             }
             metas = self.read_metas();
-            let n = metas.len();
-            let dfs: Vec<usize> = terms
-                .iter()
-                .map(|t| usize::try_from(t.1).unwrap_or(usize::MAX))
-                .collect();
             scored = cands
                 .into_iter()
-                .filter_map(|(id, tfs)| {
+                .filter_map(|(id, score)| {
                     let m = metas.get(&id).filter(|m| query.matches_meta(m))?;
-                    let score = tfs
-                        .iter()
-                        .zip(&dfs)
-                        .map(|(tf, df)| text::bm25(*tf, *df, n))
-                        .sum();
                     Some((score, m.updated_at, id))
                 })
                 .collect();
