@@ -330,7 +330,7 @@ async fn run(args: &Args) -> Value {
         ("content: common + mid word", q_mid_common),
         ("content: two most common words", q_common),
         ("content: one rare word", q_rare),
-        ("metadata: tag | model+cwd | week | cost", q_meta),
+        ("metadata: tag, model+cwd, week or cost", q_meta),
         ("combined: words + model + time", q_combined),
     ] {
         kinds.push((

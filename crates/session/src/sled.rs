@@ -28,7 +28,7 @@
 //! concurrent writers share flushes (group commit). Everything that may touch the disk or take
 //! more than a few microseconds (writes, `load`, `list`, `search`) runs on tokio's blocking pool
 //! (`spawn_blocking`), so a caller's async runtime is never blocked; `meta` is a map lookup and
-//! runs inline.
+//! runs inline. Outside a tokio runtime (another executor) everything runs inline.
 //!
 //! # Durability
 //! With [`Durability::Sync`] (the default) a write returns `Ok` only after sled has flushed it to
@@ -430,8 +430,12 @@ fn locked(path: &Path) -> Error {
     )
 }
 
+/// Runs `f` on tokio's blocking pool; outside a tokio runtime (another executor), inline.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return f();
+    };
+    handle.spawn_blocking(f).await.map_err(|e| {
         Error::new(
             ErrorCode::Storage,
             format!("session store: a store task failed: {e}"),
@@ -937,6 +941,26 @@ mod tests {
         }
         let err = SledStore::open(dir.path()).expect_err("version 99");
         assert_eq!(err.code(), ErrorCode::Integrity);
+    }
+
+    #[test]
+    fn works_outside_a_tokio_runtime() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        // Outside tokio every call completes on its first poll.
+        let meta = futures_block_on(store.create(NewSession::new().title("no tokio")));
+        let meta = meta.expect("create without tokio");
+        let page = futures_block_on(store.list(ListQuery::new())).expect("list without tokio");
+        assert_eq!(page.items[0].id, meta.id);
+    }
+
+    fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("a store call waited outside tokio"),
+        }
     }
 
     #[test]

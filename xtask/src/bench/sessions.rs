@@ -73,6 +73,7 @@ pub fn main(args: &[String]) -> Result<()> {
         .prefix("claude-sdk-bench-sessions-")
         .tempdir()
         .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let load_before = load_average();
     let mut cmd = Command::new(&measure);
     cmd.arg("--dir")
         .arg(scratch.path())
@@ -105,7 +106,8 @@ pub fn main(args: &[String]) -> Result<()> {
     } else {
         format!("cargo xtask bench sessions {}", args.join(" "))
     };
-    let section = section(&v, &command)?;
+    let load = format!("{load_before} at the start, {} at the end", load_average());
+    let section = section(&v, &command, &load)?;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{section}");
     let path = util::workspace_root().join("docs/benchmarks.md");
@@ -152,7 +154,15 @@ fn num(v: &Value, key: &str) -> Result<f64> {
 }
 
 /// The markdown section for docs/benchmarks.md.
-fn section(v: &Value, command: &str) -> Result<String> {
+/// The 1-minute load average (other work on the machine skews the figures).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn section(v: &Value, command: &str, load: &str) -> Result<String> {
     let sessions = num(v, "sessions")?;
     let entries = num(v, "entries")?;
     let content_p50 = num(v, "content_p50_ms")?;
@@ -165,7 +175,7 @@ fn section(v: &Value, command: &str) -> Result<String> {
          ## Sessions: the sled store at scale\n\n\
          - Command: `{command}`\n\
          - Date: {} (UTC)\n\
-         - Machine: {}\n\
+         - Machine: {} (1-minute load average {load})\n\
          - Data: {sessions:.0} sessions, {entries:.0} transcript entries (1–4 turns each of prompt, `system/init`, assistant text, `result` with usage and cost, as the CLI prints them); words from a generated 50 000-word vocabulary with Zipf (s = 1) frequencies, seeded PRNG; 30 tags, 3 models, 50 working directories, creation times over a year. Built by `crates/session/benches/sessions_measure.rs`.\n\
          - Method: sessions imported one `insert` at a time with `Durability::Background` (bulk import; generation time excluded), then the store is closed, opened once by sled alone (that first open replays the log the import wrote), closed, and opened as a `SledStore` with the default `Durability::Sync`; each query kind runs once per sampled session (queries use words of that session, so they have hits) after a short warm-up; latency is the whole `SessionStore::search` call, `spawn_blocking` included. Durable appends: a fresh store, 400 one-entry appends from one task, then 400 spread over 8 tasks.\n\n\
          | figure | value |\n|---|---:|\n\
@@ -245,7 +255,7 @@ mod tests {
                 "queries":[{"kind":"content: x","queries":10,"p50_ms":0.1,"p99_ms":0.2,"mean_hits":3.0}]}"#,
         )
         .map_err(|e| e.to_string())?;
-        let s = section(&v, "cargo xtask bench sessions --sessions 1000")?;
+        let s = section(&v, "cargo xtask bench sessions --sessions 1000", "0.5")?;
         assert!(s.starts_with(START_MARKER) && s.ends_with(&format!("{END_MARKER}\n")));
         assert!(s.contains("| content: x | 10 | 0.10 | 0.20 | 3 |"));
         assert!(s.contains("— met at 1000 sessions"));
