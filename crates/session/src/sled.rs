@@ -284,6 +284,10 @@ impl SledStore {
     ///
     /// Fails with [`ErrorCode::Locked`] when another process (or another `SledStore` in this
     /// one) has it open, and with `storage` when the files cannot be read.
+    ///
+    /// This blocks while sled replays its log and every session's metadata is read (milliseconds
+    /// for a few thousand sessions, seconds for 100 000); from async code with a large store,
+    /// call it inside `tokio::task::spawn_blocking`.
     pub fn open(path: impl AsRef<Path>) -> Result<SledStore> {
         SledStore::open_with(path, SledOptions::default())
     }
