@@ -271,6 +271,18 @@ async fn run(args: &Args) -> Value {
         size as f64 / 1e6
     );
 
+    // Where the open time goes: sled's own recovery, then reading the metadata.
+    let t0 = Instant::now();
+    let raw = sled::Config::new().path(&store_dir).open().unwrap();
+    let sled_open_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let t0 = Instant::now();
+    let metas = raw.scan_prefix(b"m").count();
+    let meta_scan_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    drop(raw);
+    eprintln!(
+        "open: sled {sled_open_ms:.0} ms, metadata scan {meta_scan_ms:.0} ms ({metas} records)"
+    );
+
     // Reopen: loads every session's metadata.
     let t0 = Instant::now();
     let store = SledStore::open(&store_dir).unwrap();
@@ -318,7 +330,7 @@ async fn run(args: &Args) -> Value {
         ("content: common + mid word", q_mid_common),
         ("content: two most common words", q_common),
         ("content: one rare word", q_rare),
-        ("metadata: tag | model+cwd | week | cost", q_meta),
+        ("metadata: tag, model+cwd, week or cost", q_meta),
         ("combined: words + model + time", q_combined),
     ] {
         kinds.push((
@@ -387,6 +399,8 @@ async fn run(args: &Args) -> Value {
         "entries_per_sec": entries as f64 / insert_secs,
         "bytes_on_disk": size,
         "open_ms": open_ms,
+        "sled_open_ms": sled_open_ms,
+        "meta_scan_ms": meta_scan_ms,
         "content_p50_ms": percentile(&all_content, 0.5),
         "content_p99_ms": percentile(&all_content, 0.99),
         "queries": rows,

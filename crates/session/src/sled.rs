@@ -28,7 +28,7 @@
 //! concurrent writers share flushes (group commit). Everything that may touch the disk or take
 //! more than a few microseconds (writes, `load`, `list`, `search`) runs on tokio's blocking pool
 //! (`spawn_blocking`), so a caller's async runtime is never blocked; `meta` is a map lookup and
-//! runs inline.
+//! runs inline. Outside a tokio runtime (another executor) everything runs inline.
 //!
 //! # Durability
 //! With [`Durability::Sync`] (the default) a write returns `Ok` only after sled has flushed it to
@@ -238,6 +238,16 @@ fn id_from(what: &str, bytes: &[u8]) -> Result<SessionId> {
         .map_err(|_| corrupt(what, "a session id is 16 bytes"))
 }
 
+/// The next posting of a term's prefix scan.
+fn next_posting(it: &mut sled::Iter, prefix_len: usize) -> Result<Option<(SessionId, u32)>> {
+    let Some(kv) = it.next() else {
+        return Ok(None);
+    };
+    let (k, v) = kv.map_err(|e| sled_err("reading the index", e))?;
+    let id = id_from("posting key", k.get(prefix_len..).unwrap_or_default())?;
+    Ok(Some((id, read_u32("posting", &v)?)))
+}
+
 fn encode<T: serde::Serialize>(what: &str, v: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(v).map_err(|e| {
         Error::new(
@@ -274,6 +284,10 @@ impl SledStore {
     ///
     /// Fails with [`ErrorCode::Locked`] when another process (or another `SledStore` in this
     /// one) has it open, and with `storage` when the files cannot be read.
+    ///
+    /// This blocks while sled replays its log and every session's metadata is read (milliseconds
+    /// for a few thousand sessions, seconds for 100 000); from async code with a large store,
+    /// call it inside `tokio::task::spawn_blocking`.
     pub fn open(path: impl AsRef<Path>) -> Result<SledStore> {
         SledStore::open_with(path, SledOptions::default())
     }
@@ -420,8 +434,12 @@ fn locked(path: &Path) -> Error {
     )
 }
 
+/// Runs `f` on tokio's blocking pool; outside a tokio runtime (another executor), inline.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return f();
+    };
+    handle.spawn_blocking(f).await.map_err(|e| {
         Error::new(
             ErrorCode::Storage,
             format!("session store: a store task failed: {e}"),
@@ -572,13 +590,10 @@ impl Inner {
     /// One term's postings, in id order.
     fn postings(&self, term: &str) -> Result<Vec<(SessionId, u32)>> {
         let prefix = posting_prefix(term);
+        let mut it = self.db.scan_prefix(&prefix);
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix(&prefix) {
-            let (k, v) = kv.map_err(|e| sled_err("reading the index", e))?;
-            out.push((
-                id_from("posting key", &k[prefix.len()..])?,
-                read_u32("posting", &v)?,
-            ));
+        while let Some(p) = next_posting(&mut it, prefix.len())? {
+            out.push(p);
         }
         Ok(out)
     }
@@ -686,8 +701,12 @@ impl Inner {
     fn load(&self, id: SessionId) -> Result<Session> {
         // Appends write the transcript before the metadata map, so the entries it counts are there.
         let meta = self.get_meta(id)?;
-        let transcript = self.transcript(id, meta.entries)?;
-        Ok(Session::new(meta, transcript))
+        match self.transcript(id, meta.entries) {
+            Ok(transcript) => Ok(Session::new(meta, transcript)),
+            // Deleted while we read it: that is not corruption.
+            Err(_) if !self.read_metas().contains_key(&id) => Err(not_found(id)),
+            Err(e) => Err(e),
+        }
     }
 
     fn list(&self, query: &ListQuery) -> Page<SessionMeta> {
@@ -730,57 +749,58 @@ impl Inner {
             // Candidates from the rarest term, narrowed by each other term: by point lookups
             // while the candidates are few next to the term's postings, else by merging the
             // term's (id-ordered) postings.
-            let mut cands: Vec<(SessionId, Vec<u32>)> = self
-                .postings(&terms[0].0)?
+            let n = self.read_metas().len();
+            let weight =
+                |tf: u32, df: u64| text::bm25(tf, usize::try_from(df).unwrap_or(usize::MAX), n);
+            let (first, first_df) = &terms[0];
+            // (id, score so far), in id order.
+            let mut cands: Vec<(SessionId, f64)> = self
+                .postings(first)?
                 .into_iter()
-                .map(|(id, tf)| (id, vec![tf]))
+                .map(|(id, tf)| (id, weight(tf, *first_df)))
                 .collect();
             for (term, df) in &terms[1..] {
                 if cands.is_empty() {
                     break;
                 }
+                let mut kept = Vec::with_capacity(cands.len());
                 if (cands.len() as u64).saturating_mul(16) < *df {
-                    let mut kept = Vec::with_capacity(cands.len());
-                    for (id, mut tfs) in cands {
+                    for (id, score) in cands {
                         if let Some(v) = self
                             .db
                             .get(posting_key(term, id))
                             .map_err(|e| sled_err("reading the index", e))?
                         {
-                            tfs.push(read_u32("posting", &v)?);
-                            kept.push((id, tfs));
+                            kept.push((id, score + weight(read_u32("posting", &v)?, *df)));
                         }
                     }
-                    cands = kept;
                 } else {
-                    let other = self.postings(term)?;
-                    let mut kept = Vec::with_capacity(cands.len());
-                    let mut it = other.into_iter().peekable();
-                    for (id, mut tfs) in cands {
-                        while it.next_if(|(o, _)| *o < id).is_some() {}
-                        if let Some((_, tf)) = it.next_if(|(o, _)| *o == id) {
-                            tfs.push(tf);
-                            kept.push((id, tfs));
+                    let prefix = posting_prefix(term);
+                    let mut it = self.db.scan_prefix(&prefix);
+                    let mut cur = next_posting(&mut it, prefix.len())?;
+                    for (id, score) in cands {
+                        while let Some((o, _)) = cur
+                            && o < id
+                        {
+                            cur = next_posting(&mut it, prefix.len())?;
+                        }
+                        match cur {
+                            Some((o, tf)) if o == id => {
+                                kept.push((id, score + weight(tf, *df)));
+                                cur = next_posting(&mut it, prefix.len())?;
+                            }
+                            Some(_) => {}
+                            None => break,
                         }
                     }
-                    cands = kept;
                 }
+                cands = kept;
             }
             metas = self.read_metas();
-            let n = metas.len();
-            let dfs: Vec<usize> = terms
-                .iter()
-                .map(|t| usize::try_from(t.1).unwrap_or(usize::MAX))
-                .collect();
             scored = cands
                 .into_iter()
-                .filter_map(|(id, tfs)| {
+                .filter_map(|(id, score)| {
                     let m = metas.get(&id).filter(|m| query.matches_meta(m))?;
-                    let score = tfs
-                        .iter()
-                        .zip(&dfs)
-                        .map(|(tf, df)| text::bm25(*tf, *df, n))
-                        .sum();
                     Some((score, m.updated_at, id))
                 })
                 .collect();
@@ -925,6 +945,26 @@ mod tests {
         }
         let err = SledStore::open(dir.path()).expect_err("version 99");
         assert_eq!(err.code(), ErrorCode::Integrity);
+    }
+
+    #[test]
+    fn works_outside_a_tokio_runtime() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("open");
+        // Outside tokio every call completes on its first poll.
+        let meta = futures_block_on(store.create(NewSession::new().title("no tokio")));
+        let meta = meta.expect("create without tokio");
+        let page = futures_block_on(store.list(ListQuery::new())).expect("list without tokio");
+        assert_eq!(page.items[0].id, meta.id);
+    }
+
+    fn futures_block_on<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("a store call waited outside tokio"),
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! The sled store passes the conformance suite, each check in a fresh directory.
+#![cfg(feature = "sled")]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

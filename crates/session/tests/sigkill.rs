@@ -1,7 +1,7 @@
 //! Durability and locking with real processes: `session-writer` (src/bin) appends and prints
 //! every acknowledged append; the test SIGKILLs it at a point chosen from what it has read, reopens
 //! the store and checks that every acknowledged entry is there, whole appends only.
-#![cfg(unix)]
+#![cfg(all(unix, feature = "sled"))]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
