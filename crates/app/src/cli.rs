@@ -36,7 +36,7 @@ pub struct Global {
     /// Print this process's own peak RSS and CPU time (children excluded) to stderr at exit.
     #[arg(long, global = true, hide = true)]
     pub report_resources: bool,
-    /// Session store that `query`, `stream` and `session` use: sled:PATH, redis://HOST[:PORT][/DB][#PREFIX]
+    /// Session store that `query`, `stream` and `session` use: sled:PATH, redis://HOST:PORT/DB#PREFIX (port, db, prefix optional)
     /// or memory: (default: sled in the user's data dir, ~/.local/share/claude-sdk-rs/sessions).
     #[arg(long, global = true, value_name = "STORE", env = "CLAUDE_RS_STORE")]
     pub store: Option<String>,
