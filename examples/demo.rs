@@ -74,7 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n1) query");
     let outcome = client.query("Hi there 👋 — こんにちは").await?;
     println!(
-        "   {}\n   session {} · {} in / {} out tokens · ${:.6}",
+        "   {}\n   CLI session {} · {} in / {} out tokens · ${:.6}",
         outcome.text,
         outcome.session_id,
         outcome.usage.input_tokens,
