@@ -5,11 +5,11 @@
 //!
 //! Layout: `<cache>/peers/mcp-py/<version>/bin/python`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Stdio;
 
-use crate::install_cli;
-use crate::util::{self, Result};
+use crate::peers::{self, PythonPeer};
+use crate::util::Result;
 
 /// The PyPI package.
 pub const MCP_PY_PACKAGE: &str = "mcp";
@@ -31,67 +31,11 @@ pub fn main(args: &[String]) -> Result<()> {
 /// A venv with the pinned `mcp` package; its interpreter. Idempotent (a marker file plus an
 /// import check); a failed install leaves no marker, so the next run starts over.
 pub fn ensure_mcp_python() -> Result<PathBuf> {
-    let dir = install_cli::cache_dir()?
-        .join("peers")
-        .join("mcp-py")
-        .join(MCP_PY_VERSION);
-    let python = dir.join("bin").join("python");
-    let marker = dir.join(".claude-sdk-rs-installed");
-    if marker.is_file() && installed_version(&python).as_deref() == Some(MCP_PY_VERSION) {
-        eprintln!(
-            "{MCP_PY_PACKAGE} {MCP_PY_VERSION} already installed in {}",
-            dir.display()
-        );
-        return Ok(python);
-    }
-    eprintln!(
-        "installing {MCP_PY_PACKAGE}=={MCP_PY_VERSION} into {} ...",
-        dir.display()
-    );
-    match std::fs::remove_dir_all(&dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("cannot remove {}: {e}", dir.display())),
-    }
-    let base = std::env::var_os("PYTHON").unwrap_or_else(|| "python3".into());
-    util::run(Command::new(&base).args(["-m", "venv"]).arg(&dir))
-        .map_err(|e| format!("{e} (Python 3.10+ with the venv module is needed)"))?;
-    util::run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--quiet",
-            ])
-            .arg(format!("{MCP_PY_PACKAGE}=={MCP_PY_VERSION}"))
-            .stdin(Stdio::null()),
-    )?;
-    match installed_version(&python) {
-        Some(v) if v == MCP_PY_VERSION => {}
-        other => {
-            return Err(format!(
-                "installed {MCP_PY_PACKAGE}=={MCP_PY_VERSION} but it reports version {other:?}"
-            ));
-        }
-    }
-    std::fs::write(&marker, MCP_PY_VERSION)
-        .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
-    Ok(python)
-}
-
-fn installed_version(python: &Path) -> Option<String> {
-    let out = Command::new(python)
-        .args([
-            "-c",
-            "import importlib.metadata as m, mcp; print(m.version('mcp'))",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    peers::ensure_python(&PythonPeer {
+        dir: "mcp-py",
+        package: MCP_PY_PACKAGE,
+        version: MCP_PY_VERSION,
+        version_script: "import importlib.metadata as m, mcp; print(m.version('mcp'))",
+        pip_stdout: Stdio::inherit,
+    })
 }

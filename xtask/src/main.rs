@@ -9,6 +9,7 @@ mod demo;
 mod fuzz;
 mod install_cli;
 mod install_peers;
+mod peers;
 mod redis;
 mod util;
 

@@ -6,7 +6,12 @@ mod report;
 mod rusage;
 mod sessions;
 
-use crate::util::Result;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use crate::util::{self, Result};
 
 /// The available benches: name, options, description.
 const BENCHES: &[(&str, &str, &str)] = &[
@@ -56,4 +61,36 @@ fn list() {
         println!("  {name} {options}");
         println!("      {about}");
     }
+}
+
+/// `cargo bench --no-run` a measuring binary (`--bench <bench>` of `package`); its path.
+fn build_bench(package: &str, bench: &str) -> Result<PathBuf> {
+    let mut cmd = util::cargo();
+    cmd.envs(util::base_env()).args([
+        "bench",
+        "-p",
+        package,
+        "--bench",
+        bench,
+        "--no-run",
+        "--message-format",
+        "json-render-diagnostics",
+    ]);
+    eprintln!("$ {}", util::display(&cmd));
+    let output = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building the {bench} bench failed ({})",
+            util::describe_status(output.status)
+        ));
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.pointer("/target/name").and_then(Value::as_str) == Some(bench))
+        .find_map(|v| v.get("executable")?.as_str().map(PathBuf::from))
+        .ok_or_else(|| format!("cargo built {bench} but reported no executable"))
 }

@@ -23,6 +23,7 @@ use std::process::{Command, Stdio};
 use serde_json::{Value, json};
 
 use crate::install_cli;
+use crate::peers::{self, PythonPeer};
 use crate::util::{self, Result};
 
 const DEFAULT_RUNS: usize = 5;
@@ -123,7 +124,7 @@ pub fn main(args: &[String]) -> Result<()> {
         opts.runs
     );
 
-    let measure = build_parse_measure()?;
+    let measure = super::build_bench("claude-sdk-stream", "parse_measure")?;
     let peers = if opts.ours_only {
         None
     } else {
@@ -461,38 +462,6 @@ fn check_count(who: &str, got: u64, expected: u64) -> Result<()> {
     }
 }
 
-/// `cargo bench --no-run` the measuring binary; its path.
-fn build_parse_measure() -> Result<PathBuf> {
-    let mut cmd = util::cargo();
-    cmd.envs(util::base_env()).args([
-        "bench",
-        "-p",
-        "claude-sdk-stream",
-        "--bench",
-        "parse_measure",
-        "--no-run",
-        "--message-format",
-        "json-render-diagnostics",
-    ]);
-    eprintln!("$ {}", util::display(&cmd));
-    let output = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "building the parse_measure bench failed ({})",
-            util::describe_status(output.status)
-        ));
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v.pointer("/target/name").and_then(Value::as_str) == Some("parse_measure"))
-        .find_map(|v| v.get("executable")?.as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo built parse_measure but reported no executable".to_owned())
-}
-
 fn make_line(measure: &Path, out: &Path, bytes: usize) -> Result<()> {
     run_json(
         Command::new(measure).args(["make-line", path_arg(out)?, &bytes.to_string()]),
@@ -588,66 +557,13 @@ fn line_mix(fixture: &[u8]) -> Result<LineMix> {
 
 /// A venv with the pinned Python SDK under the cache; its interpreter.
 fn ensure_python() -> Result<PathBuf> {
-    let dir = install_cli::cache_dir()?
-        .join("peers")
-        .join("py")
-        .join(PY_VERSION);
-    let python = dir.join("bin").join("python");
-    let marker = dir.join(".claude-sdk-rs-installed");
-    if marker.is_file() && python_sdk_version(&python).as_deref() == Some(PY_VERSION) {
-        eprintln!(
-            "{PY_PACKAGE} {PY_VERSION} already installed in {}",
-            dir.display()
-        );
-        return Ok(python);
-    }
-    eprintln!(
-        "installing {PY_PACKAGE}=={PY_VERSION} into {} ...",
-        dir.display()
-    );
-    remove_dir(&dir)?;
-    let base = std::env::var_os("PYTHON").unwrap_or_else(|| "python3".into());
-    util::run(Command::new(&base).args(["-m", "venv"]).arg(&dir))
-        .map_err(|e| format!("{e} (Python 3.10+ with the venv module is needed)"))?;
-    util::run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--quiet",
-            ])
-            .arg(format!("{PY_PACKAGE}=={PY_VERSION}"))
-            .stdin(Stdio::null())
-            .stdout(stderr_stdio()),
-    )?;
-    match python_sdk_version(&python) {
-        Some(v) if v == PY_VERSION => {}
-        other => {
-            return Err(format!(
-                "installed {PY_PACKAGE}=={PY_VERSION} but it imports as version {other:?}"
-            ));
-        }
-    }
-    std::fs::write(&marker, PY_VERSION)
-        .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
-    Ok(python)
-}
-
-fn python_sdk_version(python: &Path) -> Option<String> {
-    let out = Command::new(python)
-        .args([
-            "-c",
-            "import claude_agent_sdk; print(claude_agent_sdk.__version__)",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    peers::ensure_python(&PythonPeer {
+        dir: "py",
+        package: PY_PACKAGE,
+        version: PY_VERSION,
+        version_script: "import claude_agent_sdk; print(claude_agent_sdk.__version__)",
+        pip_stdout: stderr_stdio,
+    })
 }
 
 /// The pinned TypeScript SDK under the cache (without its optional native CLI binary: nothing is

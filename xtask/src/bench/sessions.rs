@@ -9,7 +9,6 @@
 use super::report;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -68,7 +67,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
 
 pub fn main(args: &[String]) -> Result<()> {
     let opts = parse_args(args)?;
-    let measure = build_measure()?;
+    let measure = super::build_bench("claude-sdk-session", "sessions_measure")?;
     let scratch = tempfile::Builder::new()
         .prefix("claude-sdk-bench-sessions-")
         .tempdir()
@@ -114,37 +113,6 @@ pub fn main(args: &[String]) -> Result<()> {
     report::write_section(&path, START_MARKER, END_MARKER, &section)?;
     eprintln!("updated {}", path.display());
     Ok(())
-}
-
-fn build_measure() -> Result<PathBuf> {
-    let mut cmd = util::cargo();
-    cmd.envs(util::base_env()).args([
-        "bench",
-        "-p",
-        "claude-sdk-session",
-        "--bench",
-        "sessions_measure",
-        "--no-run",
-        "--message-format",
-        "json-render-diagnostics",
-    ]);
-    eprintln!("$ {}", util::display(&cmd));
-    let output = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "building the sessions_measure bench failed ({})",
-            util::describe_status(output.status)
-        ));
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v.pointer("/target/name").and_then(Value::as_str) == Some("sessions_measure"))
-        .find_map(|v| v.get("executable")?.as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo built sessions_measure but reported no executable".to_owned())
 }
 
 fn num(v: &Value, key: &str) -> Result<f64> {
