@@ -438,6 +438,16 @@ pub async fn write_export<S: crate::DynSessionStore + ?Sized>(
         .map_err(|e| Error::new(ErrorCode::Io, format!("writing an export: {e}")))?
 }
 
+/// Creates `path` (which must not exist), writes `bytes` and syncs it to disk.
+fn write_new_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
 /// Writes `bytes` to `path` via a temp file in the same directory and a rename.
 fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
@@ -446,12 +456,7 @@ fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or(Path::new("."));
     let tmp = temp_path(path);
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        write_new_synced(&tmp, bytes)?;
         std::fs::rename(&tmp, path)?;
         // Make the rename itself durable.
         if let Ok(d) = std::fs::File::open(dir) {
@@ -715,14 +720,7 @@ fn stage_cli_transcript(home: &Path, cli_id: &str, target: &Path, bytes: &[u8]) 
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let tmp = temp_path(target);
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    };
+    let write = || write_new_synced(&tmp, bytes);
     let placed = Placed::Staged {
         tmp: tmp.clone(),
         target: target.to_path_buf(),

@@ -132,11 +132,7 @@ impl SessionStore for MemoryStore {
     async fn search(&self, query: SearchQuery) -> Result<Page<SearchHit>> {
         let g = self.lock()?;
         let n = g.sessions.len();
-        let words = query
-            .text
-            .as_deref()
-            .map(text::query_terms)
-            .unwrap_or_default();
+        let words = query.words();
         let mut hits = Vec::new();
         if words.is_empty() {
             for s in g.sessions.values() {

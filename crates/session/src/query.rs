@@ -174,6 +174,14 @@ impl SearchQuery {
         self.limit.clamp(1, MAX_LIMIT)
     }
 
+    /// The distinct index terms of [`text`](Self::text) (none without text).
+    pub(crate) fn words(&self) -> Vec<String> {
+        self.text
+            .as_deref()
+            .map(crate::text::query_terms)
+            .unwrap_or_default()
+    }
+
     /// Whether the metadata filters hold for `meta` (the words are checked against the index).
     pub fn matches_meta(&self, meta: &SessionMeta) -> bool {
         self.tags.iter().all(|t| meta.tags.contains(t))

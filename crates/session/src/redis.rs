@@ -526,11 +526,7 @@ impl SessionStore for RedisStore {
     }
 
     async fn search(&self, query: SearchQuery) -> Result<Page<SearchHit>> {
-        let words = query
-            .text
-            .as_deref()
-            .map(text::query_terms)
-            .unwrap_or_default();
+        let words = query.words();
         let mut hits = Vec::new();
         if words.is_empty() {
             let (_, metas) = self.metas_in_list_order(0, -1).await?;

@@ -721,11 +721,7 @@ impl Inner {
     }
 
     fn search(&self, query: &SearchQuery) -> Result<Page<SearchHit>> {
-        let words = query
-            .text
-            .as_deref()
-            .map(text::query_terms)
-            .unwrap_or_default();
+        let words = query.words();
         let limit = query.effective_limit();
         let scored: Vec<(f64, u64, SessionId)>;
         let metas;
