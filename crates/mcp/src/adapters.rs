@@ -30,6 +30,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::server::placeholders;
 use crate::tool::{Tool, ToolOutput, input_schema_for};
 
 /// Default time limit for a command or HTTP call.
@@ -50,25 +51,6 @@ where
         let f = f.clone();
         async move { ToolOutput::json(f(input)) }
     })
-}
-
-/// `{name}` placeholders, in order of first appearance.
-fn placeholders(template: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        let name = &after[..end];
-        if !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !out.iter().any(|o| o == name)
-        {
-            out.push(name.to_owned());
-        }
-        rest = &after[end + 1..];
-    }
-    out
 }
 
 fn fill(template: &str, args: &Map<String, Value>, encode: bool) -> String {

@@ -296,8 +296,9 @@ impl McpServerBuilder {
     }
 }
 
-fn placeholders(template: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// `{name}` placeholders, in order of first appearance.
+pub(crate) fn placeholders(template: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         let after = &rest[start + 1..];
