@@ -7,7 +7,7 @@ use std::fmt;
 use std::ops::Range;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::Message;
 
@@ -116,7 +116,22 @@ impl TryFrom<&RawMessage> for Message {
 }
 
 /// Validates `line` as one JSON object and finds its top-level `type` and `subtype`.
+///
+/// Two validators, one answer: a SIMD one ([`fast::classify`], simd-json's tape, used when the
+/// CPU has AVX2) accepts only lines that serde_json accepts too, and anything it does not accept
+/// goes to serde_json ([`classify_serde`]), which decides. So a line is rejected only when both
+/// reject it, and accepted only when serde_json would accept it.
 fn classify(line: &str) -> Result<(Option<Tag>, Option<Tag>), serde_json::Error> {
+    if let Some(found) = fast::classify(line) {
+        return Ok(found);
+    }
+    classify_serde(line)
+}
+
+/// The portable path: serde_json reads the line as it reads it for [`Message::from_slice`]
+/// (every value visited, so numbers out of `f64` range, lone surrogates in `\u` escapes and
+/// nesting deeper than serde_json's recursion limit fail here as they fail there).
+fn classify_serde(line: &str) -> Result<(Option<Tag>, Option<Tag>), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(line);
     let found = de.deserialize_any(TopLevel { base: line }).map_err(|e| {
         if e.is_data() {
@@ -147,7 +162,7 @@ impl<'de> Visitor<'de> for TopLevel<'de> {
                 "type" => &mut ty,
                 "subtype" => &mut sub,
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Strict>()?;
                     continue;
                 }
             };
@@ -202,16 +217,187 @@ impl<'de> Deserialize<'de> for MaybeStr<'de> {
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(MaybeStr(None))
             }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<Strict>()?.is_some() {}
                 Ok(MaybeStr(None))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                while map.next_entry::<Strict, Strict>()?.is_some() {}
                 Ok(MaybeStr(None))
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// Any JSON value, read (not skipped) and dropped: serde_json checks strings (surrogates),
+/// numbers (range) and depth as it does when it builds a `Value`. `IgnoredAny` would skip
+/// them with a syntax-only scan and accept lines the typed parse rejects.
+struct Strict;
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        while seq.next_element::<Strict>()?.is_some() {}
+        Ok(Strict)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        while map.next_entry::<Strict, Strict>()?.is_some() {}
+        Ok(Strict)
+    }
+}
+
+/// The SIMD path: simd-json (stage 1 finds the structure with AVX2, stage 2 writes a tape and
+/// checks every string, number and literal) on a padded copy of the line, with buffers kept
+/// per thread. It only ever *accepts*: a line it rejects, or one it would read differently
+/// from serde_json, returns `None` and goes to [`classify_serde`].
+mod fast {
+    use std::cell::RefCell;
+
+    use simd_json::{Buffers, Node, StaticNode, Tape};
+
+    use super::Tag;
+
+    /// serde_json fails past 127 levels of nesting (its recursion limit of 128 counts the
+    /// value that would open level 128); simd-json is told to stop at the same depth.
+    const MAX_DEPTH: usize = 127;
+
+    struct Scratch {
+        input: Vec<u8>,
+        buffers: Buffers,
+        tape: Tape<'static>,
+    }
+
+    thread_local! {
+        static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
+            input: Vec::new(),
+            buffers: Buffers::with_max_depth(4096, MAX_DEPTH),
+            tape: Tape::null().reset(),
+        });
+    }
+
+    /// Whether this CPU runs simd-json's AVX2 stage 1 (checked once; std caches it).
+    fn available() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+
+    /// `Some((type, subtype))` when `line` is certainly one JSON object serde_json accepts.
+    pub(super) fn classify(line: &str) -> Option<(Option<Tag>, Option<Tag>)> {
+        if !available() {
+            return None;
+        }
+        SCRATCH.with(|cell| {
+            let mut guard = cell.try_borrow_mut().ok()?;
+            let Scratch {
+                input,
+                buffers,
+                tape,
+            } = &mut *guard;
+            input.clear();
+            input.extend_from_slice(line.as_bytes());
+            input.resize(line.len() + simd_json::INPUT_PADDING, b' ');
+            let base = input.as_ptr() as usize;
+            let mut filled: Tape<'_> = std::mem::replace(tape, Tape::null().reset());
+            let found = match simd_json::fill_tape_padded(input, line.len(), buffers, &mut filled) {
+                Ok(()) => read(&filled.0, line, base),
+                Err(_) => None,
+            };
+            *tape = filled.reset();
+            found
+        })
+    }
+
+    /// Reads the top-level tags from the tape; `None` for anything serde_json would reject
+    /// (not an object, a non-finite number) so that serde_json gives the error.
+    fn read(nodes: &[Node<'_>], line: &str, base: usize) -> Option<(Option<Tag>, Option<Tag>)> {
+        let Some(Node::Object { len, .. }) = nodes.first() else {
+            return None;
+        };
+        // serde_json fails on numbers that overflow f64; simd-json should too, but make sure.
+        let finite = nodes.iter().all(|n| match n {
+            Node::Static(StaticNode::F64(f)) => f.is_finite(),
+            _ => true,
+        });
+        if !finite {
+            return None;
+        }
+        let (mut ty, mut sub) = (None, None);
+        let mut at = 1;
+        for _ in 0..*len {
+            let Node::String(key) = nodes.get(at)? else {
+                return None;
+            };
+            let value = nodes.get(at + 1)?;
+            let slot = match *key {
+                "type" => Some(&mut ty),
+                "subtype" => Some(&mut sub),
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                // The last occurrence counts, as in a map; a non-string tag is no tag.
+                *slot = match value {
+                    Node::String(s) => Some(tag(s, line, base)),
+                    _ => None,
+                };
+            }
+            at += 1 + size(value);
+        }
+        Some((ty, sub))
+    }
+
+    /// Nodes a value takes on the tape, itself included.
+    fn size(node: &Node<'_>) -> usize {
+        match node {
+            Node::Object { count, .. } | Node::Array { count, .. } => count + 1,
+            _ => 1,
+        }
+    }
+
+    /// simd-json unescapes a string in place, so it starts where the original's text starts:
+    /// when the original has the same bytes there it is a span of the line, else decoded.
+    fn tag(s: &str, line: &str, base: usize) -> Tag {
+        let start = (s.as_ptr() as usize).wrapping_sub(base);
+        let span = start..start.saturating_add(s.len());
+        match line.get(span.clone()) {
+            Some(same) if same == s => Tag::Span(span),
+            _ => Tag::Owned(s.into()),
+        }
     }
 }
 
@@ -268,5 +454,151 @@ mod tests {
                 .to_string()
                 .contains("must be a JSON object")
         );
+    }
+
+    /// Lines where JSON validators often differ from serde_json. For each: `RawMessage` agrees
+    /// with `Message`, both validators agree with it when they accept, and the fast one never
+    /// accepts a line serde_json rejects.
+    #[test]
+    fn edge_cases_accept_exactly_what_message_accepts() {
+        let nest = |open: &str, close: &str, n: usize| {
+            format!(
+                r#"{{"type":"x","a":{}1{}}}"#,
+                open.repeat(n),
+                close.repeat(n)
+            )
+        };
+        let mut cases: Vec<(String, bool)> = vec![
+            // numbers out of f64 range fail; underflow and big integers are read as f64
+            (r#"{"type":"x","a":1e400}"#.into(), false),
+            (r#"{"type":"x","a":-1e400}"#.into(), false),
+            (format!(r#"{{"type":"x","a":1{}}}"#, "0".repeat(400)), false),
+            (r#"{"type":"x","a":1e-400}"#.into(), true),
+            (
+                r#"{"type":"x","a":123456789012345678901234567890}"#.into(),
+                true,
+            ),
+            (r#"{"type":"x","a":-9223372036854775809}"#.into(), true),
+            (r#"{"type":"x","a":1.7976931348623157e308}"#.into(), true),
+            (r#"{"type":"x","a":01}"#.into(), false),
+            (r#"{"type":"x","a":1.}"#.into(), false),
+            (r#"{"type":"x","a":-}"#.into(), false),
+            (r#"{"type":"x","a":.5}"#.into(), false),
+            (r#"{"type":"x","a":+1}"#.into(), false),
+            (r#"{"type":"x","a":NaN}"#.into(), false),
+            // lone surrogates in \u escapes fail, pairs pass
+            (r#"{"type":"x","a":"\ud800"}"#.into(), false),
+            (r#"{"type":"x","a":"\udc00"}"#.into(), false),
+            (r#"{"type":"x","a":"\ud800\u0041"}"#.into(), false),
+            (r#"{"type":"x","\ud800":1}"#.into(), false),
+            (r#"{"type":"\ud800"}"#.into(), false),
+            (r#"{"type":"x","a":["\udfff"]}"#.into(), false),
+            (r#"{"type":"x","a":"\ud83d\ude00"}"#.into(), true),
+            (r#"{"type":"x","a":"\u00e9\n\t\/\\\""}"#.into(), true),
+            (r#"{"type":"x","a":"\x"}"#.into(), false),
+            (r#"{"type":"x","a":"\u12"}"#.into(), false),
+            // control characters: never raw inside a string; only space, \t, \n, \r between tokens
+            ("{\"type\":\"x\",\"a\":\"\u{1}\"}".into(), false),
+            ("{\"type\":\"x\",\"a\":\"\t\"}".into(), false),
+            ("{\"type\":\"x\",\"a\":\"\n\"}".into(), false),
+            ("{\"type\":\"x\",\"a\":\"\u{0}\"}".into(), false),
+            ("{\"type\":\"x\",\"a\":\"\u{7f}\"}".into(), true),
+            ("{\"type\":\"x\",\u{b}\"a\":1}".into(), false),
+            ("{\"type\":\"x\"}\u{0}".into(), false),
+            ("{\"type\":\"x\"}\u{c}".into(), false),
+            // duplicate keys are valid JSON (the typed parse keeps the object as unknown)
+            (r#"{"type":"x","a":1,"a":2}"#.into(), true),
+            (
+                r#"{"type":"assistant","message":{"id":"1","id":"2"}}"#.into(),
+                true,
+            ),
+            (r#"{"type":"a","type":"b"}"#.into(), true),
+            // whitespace around the value, never a BOM
+            ("{\"type\":\"x\"}  \t\r\n ".into(), true),
+            (" \t\r\n{ \"type\" : \"x\" }".into(), true),
+            ("\u{feff}{\"type\":\"x\"}".into(), false),
+            ("{\"type\":\"x\"}\u{a0}".into(), false),
+            // literals and structure
+            (r#"{"type":"x","a":[true,false,null]}"#.into(), true),
+            (r#"{"type":"x","a":tru}"#.into(), false),
+            (r#"{"type":"x","a":nul}"#.into(), false),
+            (r#"{"type":"x",}"#.into(), false),
+            (r#"{"type":"x","a":[1,]}"#.into(), false),
+            (r#"{"type":"x"}{}"#.into(), false),
+            (r#"{"type":"x"} 1"#.into(), false),
+            (r#"{}"#.into(), true),
+            (r#"{"a":{}}"#.into(), true),
+            ("{".into(), false),
+            ("{\"a\"}".into(), false),
+            ("null".into(), false),
+            // nesting: the line's object is level 1; serde_json stops past 127 levels
+            (nest("[", "]", 125), true),
+            (nest("[", "]", 126), true),
+            (nest("[", "]", 127), false),
+            (nest("[", "]", 128), false),
+            (nest("[", "]", 4000), false),
+            (nest(r#"{"k":"#, "}", 126), true),
+            (nest(r#"{"k":"#, "}", 127), false),
+        ];
+        // the same nesting inside message bodies the typed parse reads in other ways
+        for (n, ok) in [(120_usize, true), (126, true), (127, false), (200, false)] {
+            cases.push((
+                format!(
+                    r#"{{"type":"assistant","message":{{"id":"m","role":"assistant","content":[{{"type":"tool_use","id":"t","name":"n","input":{{"a":{}1{}}}}}]}}}}"#,
+                    "[".repeat(n.saturating_sub(5)),
+                    "]".repeat(n.saturating_sub(5))
+                ),
+                ok,
+            ));
+        }
+        for (line, expect) in &cases {
+            let message = Message::from_slice(line.as_bytes());
+            let raw = RawMessage::from_slice(line.as_bytes());
+            let serde = classify_serde(line);
+            let fast = fast::classify(line);
+            let shown = &line[..line.len().min(80)];
+            assert_eq!(message.is_ok(), raw.is_ok(), "Message/RawMessage: {shown}");
+            assert_eq!(serde.is_ok(), message.is_ok(), "serde path: {shown}");
+            if fast.is_some() {
+                assert!(
+                    message.is_ok(),
+                    "fast path accepts what serde_json rejects: {shown}"
+                );
+            }
+            if line.contains("tool_use") {
+                continue; // depth there is what the typed parse decides; checked above
+            }
+            assert_eq!(raw.is_ok(), *expect, "expected acceptance: {shown}");
+        }
+    }
+
+    #[test]
+    fn fast_path_reads_the_same_tags() {
+        for line in [
+            r#"{"type":"system","subtype":"init","session_id":"s"}"#,
+            r#"{"result":"x","subtype":"succ\u0065ss","type":"a","type":"result"}"#,
+            r#"{"a":{"type":"inner"},"b":[{"subtype":"no"}],"type":"outer"}"#,
+            r#"{"type":5,"subtype":{"a":"b"}}"#,
+            r#"{"type":"a\\","subtype":"\ud83d\ude00"}"#,
+            r#"{"x":1}"#,
+        ] {
+            let slow = RawMessage {
+                line: line.into(),
+                type_name: Tag::Span(0..0),
+                subtype: None,
+            };
+            let (t, s) = classify_serde(line).unwrap();
+            let slow = RawMessage {
+                type_name: t.unwrap_or(Tag::Span(0..0)),
+                subtype: s,
+                ..slow
+            };
+            let raw = RawMessage::from_slice(line.as_bytes()).unwrap();
+            assert_eq!(raw.type_name(), slow.type_name(), "{line}");
+            assert_eq!(raw.subtype(), slow.subtype(), "{line}");
+            if cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("avx2") {
+                assert!(fast::classify(line).is_some(), "fast path declined {line}");
+            }
+        }
     }
 }
