@@ -4,10 +4,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Range;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::Message;
 
@@ -40,8 +41,9 @@ enum Tag {
 
 impl RawMessage {
     /// Checks one line and reads its `type` and `subtype`. Fails exactly where
-    /// [`Message::from_slice`] fails: invalid UTF-8, invalid JSON, or not an object. The whole
-    /// line is validated (serde_json's skip-scan); nothing is allocated but the line itself.
+    /// [`Message::from_slice`] fails: invalid UTF-8, invalid JSON (numbers out of `f64` range,
+    /// lone surrogates and too deep nesting included), or not an object. The whole line is
+    /// validated by serde_json; nothing is allocated but the line itself.
     pub fn from_slice(line: &[u8]) -> Result<RawMessage, serde_json::Error> {
         let text = std::str::from_utf8(line)
             .map_err(|e| serde::de::Error::custom(format!("invalid UTF-8: {e}")))?;
@@ -117,38 +119,50 @@ impl TryFrom<&RawMessage> for Message {
 
 /// Validates `line` as one JSON object and finds its top-level `type` and `subtype`.
 ///
-/// Two validators, one answer: a SIMD one ([`fast::classify`], simd-json's tape, used when the
-/// CPU has AVX2) accepts only lines that serde_json accepts too, and anything it does not accept
-/// goes to serde_json ([`classify_serde`]), which decides. So a line is rejected only when both
-/// reject it, and accepted only when serde_json would accept it.
+/// serde_json reads every value as it does when it builds a `Value` ([`Strict`]), so numbers
+/// out of `f64` range, lone surrogates in `\u` escapes and nesting past serde_json's recursion
+/// limit fail here as they fail in [`Message::from_slice`]. Where the typed parse is more
+/// lenient than that (it re-reads some bodies from buffered raw JSON, whose nesting then counts
+/// from the body, not the line), a failing line is handed to [`Message::from_slice`] itself:
+/// rejections cost a typed parse, and a line is rejected exactly when the typed parse rejects it.
 fn classify(line: &str) -> Result<(Option<Tag>, Option<Tag>), serde_json::Error> {
-    if let Some(found) = fast::classify(line) {
-        return Ok(found);
+    match read_tags::<Strict>(line) {
+        Ok(found) => Ok(found),
+        Err(e) if Message::from_json_str(line).is_ok() => {
+            // Valid for the typed parse: read the tags with a syntax-only skip of the rest.
+            read_tags::<IgnoredAny>(line).map_err(|_| e)
+        }
+        Err(e) => Err(e),
     }
-    classify_serde(line)
 }
 
-/// The portable path: serde_json reads the line as it reads it for [`Message::from_slice`]
-/// (every value visited, so numbers out of `f64` range, lone surrogates in `\u` escapes and
-/// nesting deeper than serde_json's recursion limit fail here as they fail there).
-fn classify_serde(line: &str) -> Result<(Option<Tag>, Option<Tag>), serde_json::Error> {
+/// One top-level pass; `S` reads (or skips) every value that is not a tag.
+fn read_tags<'de, S: Deserialize<'de>>(
+    line: &'de str,
+) -> Result<(Option<Tag>, Option<Tag>), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(line);
-    let found = de.deserialize_any(TopLevel { base: line }).map_err(|e| {
-        if e.is_data() {
-            de::Error::custom("a CLI message must be a JSON object")
-        } else {
-            e
-        }
-    })?;
+    let found = de
+        .deserialize_any(TopLevel::<S> {
+            base: line,
+            skip: PhantomData,
+        })
+        .map_err(|e| {
+            if e.is_data() {
+                de::Error::custom("a CLI message must be a JSON object")
+            } else {
+                e
+            }
+        })?;
     de.end()?;
     Ok(found)
 }
 
-struct TopLevel<'a> {
+struct TopLevel<'a, S> {
     base: &'a str,
+    skip: PhantomData<fn() -> S>,
 }
 
-impl<'de> Visitor<'de> for TopLevel<'de> {
+impl<'de, S: Deserialize<'de>> Visitor<'de> for TopLevel<'de, S> {
     type Value = (Option<Tag>, Option<Tag>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -162,18 +176,18 @@ impl<'de> Visitor<'de> for TopLevel<'de> {
                 "type" => &mut ty,
                 "subtype" => &mut sub,
                 _ => {
-                    map.next_value::<Strict>()?;
+                    map.next_value::<S>()?;
                     continue;
                 }
             };
             // The last occurrence counts, as in a map; a non-string tag is no tag.
-            *slot = map.next_value::<MaybeStr<'de>>()?.0.map(|s| self.tag(s));
+            *slot = map.next_value::<MaybeStr<'de, S>>()?.0.map(|s| self.tag(s));
         }
         Ok((ty, sub))
     }
 }
 
-impl<'de> TopLevel<'de> {
+impl<'de, S> TopLevel<'de, S> {
     fn tag(&self, s: Cow<'de, str>) -> Tag {
         match s {
             Cow::Borrowed(b) => {
@@ -185,48 +199,48 @@ impl<'de> TopLevel<'de> {
     }
 }
 
-/// A string (borrowed when it can be), or any other value skipped.
-struct MaybeStr<'de>(Option<Cow<'de, str>>);
+/// A string (borrowed when it can be), or any other value read as `S` and dropped.
+struct MaybeStr<'de, S>(Option<Cow<'de, str>>, PhantomData<fn() -> S>);
 
-impl<'de> Deserialize<'de> for MaybeStr<'de> {
+impl<'de, S: Deserialize<'de>> Deserialize<'de> for MaybeStr<'de, S> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MaybeStr<'de>;
+        struct V<S>(PhantomData<fn() -> S>);
+        impl<'de, S: Deserialize<'de>> Visitor<'de> for V<S> {
+            type Value = MaybeStr<'de, S>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(MaybeStr(Some(Cow::Borrowed(v))))
+                Ok(MaybeStr(Some(Cow::Borrowed(v)), PhantomData))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(MaybeStr(Some(Cow::Owned(v.to_owned()))))
+                Ok(MaybeStr(Some(Cow::Owned(v.to_owned())), PhantomData))
             }
             fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
+                Ok(MaybeStr(None, PhantomData))
             }
             fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
+                Ok(MaybeStr(None, PhantomData))
             }
             fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
+                Ok(MaybeStr(None, PhantomData))
             }
             fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
+                Ok(MaybeStr(None, PhantomData))
             }
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(MaybeStr(None))
+                Ok(MaybeStr(None, PhantomData))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<Strict>()?.is_some() {}
-                Ok(MaybeStr(None))
+                while seq.next_element::<S>()?.is_some() {}
+                Ok(MaybeStr(None, PhantomData))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<Strict, Strict>()?.is_some() {}
-                Ok(MaybeStr(None))
+                while map.next_entry::<S, S>()?.is_some() {}
+                Ok(MaybeStr(None, PhantomData))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 
@@ -273,131 +287,6 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
         while map.next_entry::<Strict, Strict>()?.is_some() {}
         Ok(Strict)
-    }
-}
-
-/// The SIMD path: simd-json (stage 1 finds the structure with AVX2, stage 2 writes a tape and
-/// checks every string, number and literal) on a padded copy of the line, with buffers kept
-/// per thread. It only ever *accepts*: a line it rejects, or one it would read differently
-/// from serde_json, returns `None` and goes to [`classify_serde`].
-mod fast {
-    use std::cell::RefCell;
-
-    use simd_json::{Buffers, Node, StaticNode, Tape};
-
-    use super::Tag;
-
-    /// serde_json fails past 127 levels of nesting (its recursion limit of 128 counts the
-    /// value that would open level 128); simd-json is told to stop at the same depth.
-    const MAX_DEPTH: usize = 127;
-
-    struct Scratch {
-        input: Vec<u8>,
-        buffers: Buffers,
-        tape: Tape<'static>,
-    }
-
-    thread_local! {
-        static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
-            input: Vec::new(),
-            buffers: Buffers::with_max_depth(4096, MAX_DEPTH),
-            tape: Tape::null().reset(),
-        });
-    }
-
-    /// Whether this CPU runs simd-json's AVX2 stage 1 (checked once; std caches it).
-    fn available() -> bool {
-        #[cfg(target_arch = "x86_64")]
-        {
-            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("pclmulqdq")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            false
-        }
-    }
-
-    /// `Some((type, subtype))` when `line` is certainly one JSON object serde_json accepts.
-    pub(super) fn classify(line: &str) -> Option<(Option<Tag>, Option<Tag>)> {
-        if !available() {
-            return None;
-        }
-        SCRATCH.with(|cell| {
-            let mut guard = cell.try_borrow_mut().ok()?;
-            let Scratch {
-                input,
-                buffers,
-                tape,
-            } = &mut *guard;
-            input.clear();
-            input.extend_from_slice(line.as_bytes());
-            input.resize(line.len() + simd_json::INPUT_PADDING, b' ');
-            let base = input.as_ptr() as usize;
-            let mut filled: Tape<'_> = std::mem::replace(tape, Tape::null().reset());
-            let found = match simd_json::fill_tape_padded(input, line.len(), buffers, &mut filled) {
-                Ok(()) => read(&filled.0, line, base),
-                Err(_) => None,
-            };
-            *tape = filled.reset();
-            found
-        })
-    }
-
-    /// Reads the top-level tags from the tape; `None` for anything serde_json would reject
-    /// (not an object, a non-finite number) so that serde_json gives the error.
-    fn read(nodes: &[Node<'_>], line: &str, base: usize) -> Option<(Option<Tag>, Option<Tag>)> {
-        let Some(Node::Object { len, .. }) = nodes.first() else {
-            return None;
-        };
-        // serde_json fails on numbers that overflow f64; simd-json should too, but make sure.
-        let finite = nodes.iter().all(|n| match n {
-            Node::Static(StaticNode::F64(f)) => f.is_finite(),
-            _ => true,
-        });
-        if !finite {
-            return None;
-        }
-        let (mut ty, mut sub) = (None, None);
-        let mut at = 1;
-        for _ in 0..*len {
-            let Node::String(key) = nodes.get(at)? else {
-                return None;
-            };
-            let value = nodes.get(at + 1)?;
-            let slot = match *key {
-                "type" => Some(&mut ty),
-                "subtype" => Some(&mut sub),
-                _ => None,
-            };
-            if let Some(slot) = slot {
-                // The last occurrence counts, as in a map; a non-string tag is no tag.
-                *slot = match value {
-                    Node::String(s) => Some(tag(s, line, base)),
-                    _ => None,
-                };
-            }
-            at += 1 + size(value);
-        }
-        Some((ty, sub))
-    }
-
-    /// Nodes a value takes on the tape, itself included.
-    fn size(node: &Node<'_>) -> usize {
-        match node {
-            Node::Object { count, .. } | Node::Array { count, .. } => count + 1,
-            _ => 1,
-        }
-    }
-
-    /// simd-json unescapes a string in place, so it starts where the original's text starts:
-    /// when the original has the same bytes there it is a span of the line, else decoded.
-    fn tag(s: &str, line: &str, base: usize) -> Tag {
-        let start = (s.as_ptr() as usize).wrapping_sub(base);
-        let span = start..start.saturating_add(s.len());
-        match line.get(span.clone()) {
-            Some(same) if same == s => Tag::Span(span),
-            _ => Tag::Owned(s.into()),
-        }
     }
 }
 
@@ -540,65 +429,80 @@ mod tests {
             (nest(r#"{"k":"#, "}", 126), true),
             (nest(r#"{"k":"#, "}", 127), false),
         ];
-        // the same nesting inside message bodies the typed parse reads in other ways
-        for (n, ok) in [(120_usize, true), (126, true), (127, false), (200, false)] {
+        // nesting inside a message body the typed parse reads in its own way (there only the
+        // agreement with `Message` is checked)
+        for n in [120_usize, 126, 127, 200] {
             cases.push((
                 format!(
                     r#"{{"type":"assistant","message":{{"id":"m","role":"assistant","content":[{{"type":"tool_use","id":"t","name":"n","input":{{"a":{}1{}}}}}]}}}}"#,
                     "[".repeat(n.saturating_sub(5)),
                     "]".repeat(n.saturating_sub(5))
                 ),
-                ok,
+                false,
             ));
         }
         for (line, expect) in &cases {
             let message = Message::from_slice(line.as_bytes());
             let raw = RawMessage::from_slice(line.as_bytes());
-            let serde = classify_serde(line);
-            let fast = fast::classify(line);
             let shown = &line[..line.len().min(80)];
             assert_eq!(message.is_ok(), raw.is_ok(), "Message/RawMessage: {shown}");
-            assert_eq!(serde.is_ok(), message.is_ok(), "serde path: {shown}");
-            if fast.is_some() {
-                assert!(
-                    message.is_ok(),
-                    "fast path accepts what serde_json rejects: {shown}"
-                );
+            if !line.contains("tool_use") {
+                assert_eq!(raw.is_ok(), *expect, "expected acceptance: {shown}");
             }
-            if line.contains("tool_use") {
-                continue; // depth there is what the typed parse decides; checked above
+        }
+    }
+
+    /// The typed parse's nesting limit depends on where a value sits (bodies it buffers and
+    /// re-reads count from the body): `RawMessage` accepts what it accepts.
+    #[test]
+    fn deep_nesting_follows_the_typed_parse() {
+        for n in [100, 125, 126, 127, 128, 130, 200, 400] {
+            for line in [
+                format!(
+                    r#"{{"x":{}1{},"type":"user"}}"#,
+                    "[".repeat(n),
+                    "]".repeat(n)
+                ),
+                format!(
+                    r#"{{"x":{}1{},"kind":"user"}}"#,
+                    "[".repeat(n),
+                    "]".repeat(n)
+                ),
+                format!(r#"{{"type":"x","x":{}1{}}}"#, "[".repeat(n), "]".repeat(n)),
+            ] {
+                let message = Message::from_slice(line.as_bytes());
+                let raw = RawMessage::from_slice(line.as_bytes());
+                assert_eq!(message.is_ok(), raw.is_ok(), "{n}: {line}");
+                if let Ok(raw) = raw {
+                    assert_eq!(raw.type_name(), message.unwrap().type_name());
+                }
             }
-            assert_eq!(raw.is_ok(), *expect, "expected acceptance: {shown}");
         }
     }
 
     #[test]
-    fn fast_path_reads_the_same_tags() {
-        for line in [
-            r#"{"type":"system","subtype":"init","session_id":"s"}"#,
-            r#"{"result":"x","subtype":"succ\u0065ss","type":"a","type":"result"}"#,
-            r#"{"a":{"type":"inner"},"b":[{"subtype":"no"}],"type":"outer"}"#,
-            r#"{"type":5,"subtype":{"a":"b"}}"#,
-            r#"{"type":"a\\","subtype":"\ud83d\ude00"}"#,
-            r#"{"x":1}"#,
+    fn reads_top_level_tags_only() {
+        for (line, ty, sub) in [
+            (
+                r#"{"type":"system","subtype":"init","session_id":"s"}"#,
+                "system",
+                Some("init"),
+            ),
+            (
+                r#"{"a":{"type":"inner"},"b":[{"subtype":"no"}],"type":"outer"}"#,
+                "outer",
+                None,
+            ),
+            (
+                r#"{"type":"a\\","subtype":"\ud83d\ude00"}"#,
+                "a\\",
+                Some("\u{1f600}"),
+            ),
+            (r#"{"x":1}"#, "", None),
         ] {
-            let slow = RawMessage {
-                line: line.into(),
-                type_name: Tag::Span(0..0),
-                subtype: None,
-            };
-            let (t, s) = classify_serde(line).unwrap();
-            let slow = RawMessage {
-                type_name: t.unwrap_or(Tag::Span(0..0)),
-                subtype: s,
-                ..slow
-            };
             let raw = RawMessage::from_slice(line.as_bytes()).unwrap();
-            assert_eq!(raw.type_name(), slow.type_name(), "{line}");
-            assert_eq!(raw.subtype(), slow.subtype(), "{line}");
-            if cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("avx2") {
-                assert!(fast::classify(line).is_some(), "fast path declined {line}");
-            }
+            assert_eq!(raw.type_name(), ty, "{line}");
+            assert_eq!(raw.subtype(), sub, "{line}");
         }
     }
 }
