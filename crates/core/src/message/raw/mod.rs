@@ -12,6 +12,8 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::Message;
 
+mod scan;
+
 /// One line of CLI output, kept verbatim: valid JSON, an object, its top-level `type` and
 /// `subtype` read; everything else left as text until [`RawMessage::parse`].
 ///
@@ -43,7 +45,8 @@ impl RawMessage {
     /// Checks one line and reads its `type` and `subtype`. Fails exactly where
     /// [`Message::from_slice`] fails: invalid UTF-8, invalid JSON (numbers out of `f64` range,
     /// lone surrogates and too deep nesting included), or not an object. The whole line is
-    /// validated by serde_json; nothing is allocated but the line itself.
+    /// validated, first by a fast conservative pass (`scan`), and by serde_json wherever that
+    /// pass is unsure; nothing is allocated but the line itself.
     pub fn from_slice(line: &[u8]) -> Result<RawMessage, serde_json::Error> {
         let text = std::str::from_utf8(line)
             .map_err(|e| serde::de::Error::custom(format!("invalid UTF-8: {e}")))?;
@@ -52,7 +55,12 @@ impl RawMessage {
 
     /// Like [`RawMessage::from_slice`], taking ownership of the text (no copy).
     pub fn from_string(line: String) -> Result<RawMessage, serde_json::Error> {
-        let (type_name, subtype) = classify(&line)?;
+        let (type_name, subtype) = match scan::scan(&line) {
+            scan::Scan::Valid { type_name, subtype } => {
+                (type_name.map(Tag::Span), subtype.map(Tag::Span))
+            }
+            scan::Scan::Unsure => classify(&line)?,
+        };
         Ok(RawMessage {
             line: line.into_boxed_str(),
             type_name: type_name.unwrap_or(Tag::Span(0..0)),
