@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::util::{self, Result};
 
 /// The fuzz targets, in the order they run.
-pub const TARGETS: [&str; 3] = ["line_framer", "sse_parser", "event_parser"];
+pub const TARGETS: [&str; 4] = ["line_framer", "sse_parser", "event_parser", "raw_shape"];
 /// cargo-fuzz version installed when missing (`cargo install --locked`, ~55 s on 2 cores).
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// Seconds per target by default.
@@ -27,7 +27,7 @@ const SMOKE_SECONDS: u64 = 20;
 const USAGE: &str = "\
 usage: cargo xtask fuzz [TARGET...] [--seconds N | --smoke] [--sanitizer S] [-- LIBFUZZER_ARGS]
 
-  TARGET         line_framer, sse_parser, event_parser (default: all three)
+  TARGET         line_framer, sse_parser, event_parser, raw_shape (default: all four)
   --seconds N    fuzzing time per target (default 600)
   --smoke        20 seconds per target
   --sanitizer S  cargo-fuzz sanitizer: none (default; the code under test is safe Rust), address, ...

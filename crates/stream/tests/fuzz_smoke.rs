@@ -210,6 +210,21 @@ fn event_parser_smoke() {
 }
 
 #[test]
+fn raw_shape_smoke() {
+    let inputs = smoke("raw_shape", 0x5EED_0004, |input| {
+        fuzz::raw_shape::run(input);
+    });
+    // Enough mutations must still match a learned shape to test the fast path, not only its
+    // early exits (most mutations change the structure; about 3% keep it).
+    let matched = inputs.iter().filter(|i| fuzz::raw_shape::run(i)).count();
+    assert!(
+        matched >= ITERATIONS / 50,
+        "only {matched} of {} inputs matched their sample's shape",
+        inputs.len()
+    );
+}
+
+#[test]
 fn mutations_are_deterministic_and_change_the_input() {
     let seeds = seeds("event_parser");
     let run = |seed| {

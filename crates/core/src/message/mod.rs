@@ -33,6 +33,8 @@ pub use control::{
     ControlResponseMessage,
 };
 pub use raw::RawMessage;
+#[doc(hidden)]
+pub use raw::fuzzing as raw_fuzzing;
 pub use stream_event::{Delta, StreamEvent};
 pub use usage::{ModelUsage, Usage};
 

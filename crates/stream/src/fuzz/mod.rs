@@ -6,5 +6,6 @@
 
 pub mod event_parser;
 pub mod line_framer;
+pub mod raw_shape;
 pub mod sse_parser;
 pub mod support;

@@ -13,6 +13,59 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use super::Message;
 
 mod scan;
+mod shape;
+
+/// The shape fast path's invariant, as a panicking check for the `raw_shape` fuzz target
+/// (`crates/stream/src/fuzz/raw_shape.rs`). Not part of the public API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::{Message, scan, shape};
+
+    /// The shape of one sample line.
+    #[derive(Debug)]
+    pub struct Learned(shape::Shape);
+
+    impl Learned {
+        /// Learns the shape of `sample`, when the scanner accepts it. Panics if the sample
+        /// does not match its own shape with the scanner's tags.
+        pub fn of(sample: &[u8]) -> Option<Learned> {
+            let sample = std::str::from_utf8(sample).ok()?;
+            let scan::Scan::Valid { type_name, subtype } = scan::scan(sample) else {
+                return None;
+            };
+            let shape = shape::Shape::of(sample.as_bytes())?;
+            assert_eq!(
+                shape.matches(sample.as_bytes()),
+                Ok((type_name, subtype)),
+                "a line does not match its own shape"
+            );
+            Some(Learned(shape))
+        }
+
+        /// Matches `line` against the shape. Panics if it matches although the scanner or the
+        /// typed parse rejects it, or with other tags than the scanner reads. Returns whether
+        /// it matched.
+        pub fn check(&self, line: &[u8]) -> bool {
+            // `RawMessage` only ever looks up valid UTF-8.
+            let Ok(line) = std::str::from_utf8(line) else {
+                return false;
+            };
+            let Ok((type_name, subtype)) = self.0.matches(line.as_bytes()) else {
+                return false;
+            };
+            assert_eq!(
+                scan::scan(line),
+                scan::Scan::Valid { type_name, subtype },
+                "the shape matched a line the scanner reads otherwise"
+            );
+            assert!(
+                Message::from_slice(line.as_bytes()).is_ok(),
+                "the shape matched a line the typed parse rejects"
+            );
+            true
+        }
+    }
+}
 
 /// One line of CLI output, kept verbatim: valid JSON, an object, its top-level `type` and
 /// `subtype` read; everything else left as text until [`RawMessage::parse`].
@@ -55,11 +108,23 @@ impl RawMessage {
 
     /// Like [`RawMessage::from_slice`], taking ownership of the text (no copy).
     pub fn from_string(line: String) -> Result<RawMessage, serde_json::Error> {
-        let (type_name, subtype) = match scan::scan(&line) {
-            scan::Scan::Valid { type_name, subtype } => {
-                (type_name.map(Tag::Span), subtype.map(Tag::Span))
-            }
-            scan::Scan::Unsure => classify(&line)?,
+        // A known shape, else the scanner, else (unsure) serde_json: see `shape` and `scan`.
+        let found = shape::lookup(line.as_bytes());
+        let fast = match found {
+            shape::Lookup::Hit(tags) => Some(tags),
+            shape::Lookup::Miss | shape::Lookup::Bypass => match scan::scan(&line) {
+                scan::Scan::Valid { type_name, subtype } => {
+                    if found == shape::Lookup::Miss {
+                        shape::learn(line.as_bytes());
+                    }
+                    Some((type_name, subtype))
+                }
+                scan::Scan::Unsure => None,
+            },
+        };
+        let (type_name, subtype) = match fast {
+            Some((type_name, subtype)) => (type_name.map(Tag::Span), subtype.map(Tag::Span)),
+            None => classify(&line)?,
         };
         Ok(RawMessage {
             line: line.into_boxed_str(),

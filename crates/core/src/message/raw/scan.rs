@@ -47,9 +47,9 @@ pub(super) fn scan(line: &str) -> Scan {
 }
 
 /// `None` means "unsure" throughout; `?` carries it out.
-struct Cursor<'a> {
+pub(super) struct Cursor<'a> {
     b: &'a [u8],
-    i: usize,
+    pub(super) i: usize,
 }
 
 /// Which top-level tag a key names.
@@ -60,7 +60,12 @@ enum Slot {
     Other,
 }
 
-impl Cursor<'_> {
+impl<'a> Cursor<'a> {
+    /// A cursor at byte `i` of `b`.
+    pub(super) fn at(b: &'a [u8], i: usize) -> Self {
+        Cursor { b, i }
+    }
+
     fn line(&mut self) -> Option<Scan> {
         let (mut type_name, mut subtype) = (None, None);
         self.ws();
@@ -189,7 +194,7 @@ impl Cursor<'_> {
     /// The rest of a string whose opening quote is consumed: its content's span and whether
     /// it has escapes. Raw control characters and surrogate `\u` escapes are unsure.
     #[inline(always)]
-    fn string(&mut self) -> Option<(Range<usize>, bool)> {
+    pub(super) fn string(&mut self) -> Option<(Range<usize>, bool)> {
         let start = self.i;
         let mut escaped = false;
         loop {
@@ -231,7 +236,7 @@ impl Cursor<'_> {
 
     /// A number without an exponent and with at most [`MAX_INT_DIGITS`] integer digits
     /// (always finite); anything else is unsure.
-    fn number(&mut self) -> Option<()> {
+    pub(super) fn number(&mut self) -> Option<()> {
         self.try_eat(b'-');
         let int_start = self.i;
         match *self.b.get(self.i)? {
@@ -298,8 +303,9 @@ fn special(b: &[u8], mut i: usize) -> Option<usize> {
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        if let Some(at) = first_special(u64::from_le_bytes(word)) {
-            return Some(i + at);
+        let h = hits(u64::from_le_bytes(word));
+        if h != 0 {
+            return Some(i + (h.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
@@ -309,19 +315,17 @@ fn special(b: &[u8], mut i: usize) -> Option<usize> {
         .map(|p| i + p)
 }
 
-/// SWAR: the index of the first byte of `v` (little-endian) that is a quote, a backslash or
-/// below 0x20. Each term's lowest set bit marks the first byte of its kind (borrows only spill
-/// into bytes above a real match), so the lowest set bit of the union is exact. Bytes >= 0x80
-/// never match (`!v` clears their high bit).
+/// SWAR: the high bit of each byte of `v` that is a quote, a backslash or below 0x20 — exact
+/// for the lowest such byte (a term's borrows only spill into bytes above a real match), which
+/// is all the callers read. Bytes >= 0x80 never match (`!v` clears their high bit).
 #[inline(always)]
-fn first_special(v: u64) -> Option<usize> {
+fn hits(v: u64) -> u64 {
     let q = v ^ (ONES * u64::from(b'"'));
     let s = v ^ (ONES * u64::from(b'\\'));
     let quote = q.wrapping_sub(ONES) & !q;
     let slash = s.wrapping_sub(ONES) & !s;
     let control = v.wrapping_sub(ONES * 0x20) & !v;
-    let hits = (quote | slash | control) & HIGHS;
-    (hits != 0).then(|| (hits.trailing_zeros() / 8) as usize)
+    (quote | slash | control) & HIGHS
 }
 
 #[cfg(test)]
@@ -360,7 +364,8 @@ mod tests {
 
     #[test]
     fn valid_lines_and_tag_spans() {
-        let line = r#"{"type":"system","a":[1,-2.5,0,{"b":[]},{}],"subtype":"init","c":"\n\u00e9"}"#;
+        let line =
+            r#"{"type":"system","a":[1,-2.5,0,{"b":[]},{}],"subtype":"init","c":"\n\u00e9"}"#;
         let Scan::Valid { type_name, subtype } = scan(line) else {
             panic!("unsure: {line}")
         };
@@ -403,7 +408,10 @@ mod tests {
             assert_eq!(scan(line), Scan::Unsure, "{line}");
         }
         let deep = |n: usize| format!(r#"{{"a":{}1{}}}"#, "[".repeat(n), "]".repeat(n));
-        assert!(matches!(scan(&deep(MAX_DEPTH as usize - 1)), Scan::Valid { .. }));
+        assert!(matches!(
+            scan(&deep(MAX_DEPTH as usize - 1)),
+            Scan::Valid { .. }
+        ));
         assert_eq!(scan(&deep(MAX_DEPTH as usize)), Scan::Unsure);
     }
 }
