@@ -98,37 +98,17 @@ fn parse_args(args: &[String]) -> Result<Option<Args>> {
     let mut smoke = false;
     let mut sanitizer = "none".to_owned();
     let mut libfuzzer = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = |name: &str| -> Result<String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+    let mut flags = util::Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
         match flag {
             "-h" | "--help" => return Ok(None),
             "--smoke" => smoke = true,
-            "--seconds" => {
-                let v = value("--seconds")?;
-                let n = v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| format!("--seconds wants a positive number (got `{v}`)"))?;
-                seconds = Some(n);
-            }
-            "--sanitizer" => sanitizer = value("--sanitizer")?,
-            "--" => {
-                libfuzzer.extend(it.by_ref().cloned());
-            }
+            "--seconds" => seconds = Some(flags.positive::<u64>("--seconds")?),
+            "--sanitizer" => sanitizer = flags.value("--sanitizer")?.to_owned(),
+            "--" => libfuzzer.extend(flags.rest().cloned()),
             _ if flag.starts_with('-') => {
                 return Err(format!(
-                    "unknown option `{arg}` (see `cargo xtask fuzz --help`)"
+                    "unknown option `{flag}` (see `cargo xtask fuzz --help`)"
                 ));
             }
             name => {

@@ -1,4 +1,4 @@
-//! Small helpers shared by the xtask commands: errors, paths and running subprocesses.
+//! Small helpers shared by the xtask commands: errors, paths, flags and running subprocesses.
 
 use std::ffi::OsStr;
 use std::io::IsTerminal;
@@ -107,4 +107,124 @@ pub fn probe(cmd: &mut Command) -> bool {
 /// Make a path absolute against the current directory (without touching the file system).
 pub fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| format!("cannot make {} absolute: {e}", path.display()))
+}
+
+/// Command-line flags: `--flag`, `--flag VALUE` and `--flag=VALUE`, one at a time.
+///
+/// ```text
+/// let mut flags = Flags::new(args);
+/// while let Some(flag) = flags.next_flag() {
+///     match flag {
+///         "--runs" => runs = flags.positive("--runs")?,
+///         "--quiet" => quiet = true,
+///         other => return Err(format!("unknown option `{other}`")),
+///     }
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Flags<'a> {
+    args: std::slice::Iter<'a, String>,
+    inline: Option<&'a str>,
+}
+
+impl<'a> Flags<'a> {
+    pub fn new(args: &'a [String]) -> Self {
+        Flags {
+            args: args.iter(),
+            inline: None,
+        }
+    }
+
+    /// The next argument; for `--flag=VALUE`, the `--flag` part (the value is kept for
+    /// [`Flags::value`]).
+    pub fn next_flag(&mut self) -> Option<&'a str> {
+        let arg = self.args.next()?;
+        match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                self.inline = Some(value);
+                Some(flag)
+            }
+            _ => {
+                self.inline = None;
+                Some(arg)
+            }
+        }
+    }
+
+    /// The value of flag `name`: the part after `=`, else the next argument.
+    pub fn value(&mut self, name: &str) -> Result<&'a str> {
+        match self.inline.take() {
+            Some(value) => Ok(value),
+            None => self
+                .args
+                .next()
+                .map(String::as_str)
+                .ok_or_else(|| format!("{name} needs a value")),
+        }
+    }
+
+    /// The value of flag `name` as a positive integer.
+    pub fn positive<T>(&mut self, name: &str) -> Result<T>
+    where
+        T: std::str::FromStr + PartialOrd + From<u8>,
+    {
+        let value = self.value(name)?;
+        value
+            .parse::<T>()
+            .ok()
+            .filter(|n| *n > T::from(0))
+            .ok_or_else(|| format!("{name} expects a positive integer, got `{value}`"))
+    }
+
+    /// Every argument not read yet (what follows `--`).
+    pub fn rest(&mut self) -> impl Iterator<Item = &'a String> + '_ {
+        self.args.by_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn flags_with_separate_and_inline_values() {
+        let list = args(&["--runs", "3", "--size=7", "--quiet", "--", "-x", "y"]);
+        let mut flags = Flags::new(&list);
+        assert_eq!(flags.next_flag(), Some("--runs"));
+        assert_eq!(flags.positive::<usize>("--runs"), Ok(3));
+        assert_eq!(flags.next_flag(), Some("--size"));
+        assert_eq!(flags.positive::<u64>("--size"), Ok(7));
+        assert_eq!(flags.next_flag(), Some("--quiet"));
+        assert_eq!(flags.next_flag(), Some("--"));
+        assert_eq!(
+            flags.rest().cloned().collect::<Vec<_>>(),
+            args(&["-x", "y"])
+        );
+        assert_eq!(flags.next_flag(), None);
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        for (list, error) in [
+            (&["--runs"][..], "--runs needs a value"),
+            (
+                &["--runs", "0"],
+                "--runs expects a positive integer, got `0`",
+            ),
+            (&["--runs=x"], "--runs expects a positive integer, got `x`"),
+            (
+                &["--runs", "-2"],
+                "--runs expects a positive integer, got `-2`",
+            ),
+        ] {
+            let list = args(list);
+            let mut flags = Flags::new(&list);
+            assert_eq!(flags.next_flag(), Some("--runs"));
+            assert_eq!(flags.positive::<usize>("--runs"), Err(error.to_owned()));
+        }
+    }
 }

@@ -34,25 +34,16 @@ fn parse_args(args: &[String]) -> Result<Options> {
         runs: DEFAULT_RUNS,
         bare_only: false,
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let value = if arg == "--runs" {
-            Some(it.next().ok_or("--runs needs a value")?.as_str())
-        } else {
-            arg.strip_prefix("--runs=")
-        };
-        if let Some(value) = value {
-            opts.runs = value
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("--runs expects a positive integer, got `{value}`"))?;
-        } else if arg == "--bare-only" {
-            opts.bare_only = true;
-        } else {
-            return Err(format!(
-                "unknown option `{arg}` for bench overhead (usage: cargo xtask bench overhead [--runs N] [--bare-only])"
-            ));
+    let mut flags = crate::util::Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
+        match flag {
+            "--runs" => opts.runs = flags.positive("--runs")?,
+            "--bare-only" => opts.bare_only = true,
+            other => {
+                return Err(format!(
+                    "unknown option `{other}` for bench overhead (usage: cargo xtask bench overhead [--runs N] [--bare-only])"
+                ));
+            }
         }
     }
     Ok(opts)

@@ -65,25 +65,11 @@ fn parse_args(args: &[String]) -> Result<Options> {
         record: false,
         ours_only: false,
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-            _ => (arg.as_str(), None),
-        };
-        let mut number = |name: &str| -> Result<usize> {
-            let v = match inline {
-                Some(v) => v,
-                None => it.next().ok_or(format!("{name} needs a value"))?,
-            };
-            v.parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("{name} expects a positive integer, got `{v}`"))
-        };
+    let mut flags = util::Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
         match flag {
-            "--runs" => opts.runs = number("--runs")?,
-            "--size-mb" => opts.size_mb = number("--size-mb")?,
+            "--runs" => opts.runs = flags.positive("--runs")?,
+            "--size-mb" => opts.size_mb = flags.positive("--size-mb")?,
             "--record" => opts.record = true,
             "--ours-only" => opts.ours_only = true,
             other => {

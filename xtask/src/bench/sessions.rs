@@ -36,25 +36,11 @@ fn parse_args(args: &[String]) -> Result<Options> {
         sessions: DEFAULT_SESSIONS,
         queries: DEFAULT_QUERIES,
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-            _ => (arg.as_str(), None),
-        };
-        let mut number = |name: &str| -> Result<usize> {
-            let v = match inline {
-                Some(v) => v,
-                None => it.next().ok_or(format!("{name} needs a value"))?,
-            };
-            v.parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("{name} expects a positive integer, got `{v}`"))
-        };
+    let mut flags = crate::util::Flags::new(args);
+    while let Some(flag) = flags.next_flag() {
         match flag {
-            "--sessions" => opts.sessions = number("--sessions")?,
-            "--queries" => opts.queries = number("--queries")?,
+            "--sessions" => opts.sessions = flags.positive("--sessions")?,
+            "--queries" => opts.queries = flags.positive("--queries")?,
             other => {
                 return Err(format!(
                     "unknown option `{other}` for bench sessions ({USAGE})"
