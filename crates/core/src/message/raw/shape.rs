@@ -165,10 +165,16 @@ impl Shape {
         // the key is a top-level one.
         let mut tag_key: Option<(u8, bool)> = None;
         let mut i = 0;
+        // Appends one literal; `None` once the text is over `MAX_TEXT` (stop early: a huge
+        // line of pure structure must not be copied only to be dropped).
         let cut = |text: &mut Vec<u8>, literals: &mut Vec<Range<usize>>, from: usize, to: usize| {
             let start = text.len();
+            if start + (to - from) > MAX_TEXT {
+                return None;
+            }
             text.extend_from_slice(&line[from..to]);
             literals.push(start..text.len());
+            Some(())
         };
         while i < line.len() {
             match line[i] {
@@ -218,7 +224,7 @@ impl Shape {
                         }
                     } else {
                         // Any other string: its content is a slot.
-                        cut(&mut text, &mut literals, lit_start, content.start);
+                        cut(&mut text, &mut literals, lit_start, content.start)?;
                         slots.push(Kind::Str);
                         lit_start = content.end;
                     }
@@ -228,7 +234,7 @@ impl Shape {
                 b'-' | b'0'..=b'9' => {
                     let mut cursor = Cursor::at(line, i);
                     cursor.number()?;
-                    cut(&mut text, &mut literals, lit_start, i);
+                    cut(&mut text, &mut literals, lit_start, i)?;
                     slots.push(Kind::Num);
                     lit_start = cursor.i;
                     i = cursor.i;
@@ -247,10 +253,7 @@ impl Shape {
                 _ => i += 1,
             }
         }
-        cut(&mut text, &mut literals, lit_start, line.len());
-        if text.len() > MAX_TEXT {
-            return None;
-        }
+        cut(&mut text, &mut literals, lit_start, line.len())?;
         Some(Shape {
             text: text.into_boxed_slice(),
             literals: literals.into_boxed_slice(),
