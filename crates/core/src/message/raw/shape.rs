@@ -15,7 +15,7 @@
 //! tags sit in literals, so their spans are known from the shape.
 //!
 //! Shapes are learned from lines the scanner accepted and kept per thread, most recently used
-//! first, at most [`CAPACITY`] of them and each with at most [`MAX_TEXT`] bytes of literal text, so the
+//! first, at most [`CAPACITY`] of them and each with at most [`MAX_TEXT`] bytes of literal text and [`MAX_SLOTS`] slots, so the
 //! cache is small and bounded whatever the input.
 
 use std::cell::RefCell;
@@ -29,6 +29,11 @@ pub(super) const CAPACITY: usize = 32;
 /// Most literal text a shape keeps (a line with more structure than this is not learned), so
 /// a thread's shapes never take more than `CAPACITY * MAX_TEXT` bytes of text.
 pub(super) const MAX_TEXT: usize = 8 * 1024;
+
+/// Most slots a shape has, for the same reason: with [`MAX_TEXT`], a shape takes at most about
+/// 16 KiB, and a thread's cache at most about half a MiB (typical shapes take a few hundred
+/// bytes; the fixture's biggest, an 18 KB `control_response`, has 229 slots).
+pub(super) const MAX_SLOTS: usize = 512;
 
 /// The kind of token a slot holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +174,7 @@ impl Shape {
         // line of pure structure must not be copied only to be dropped).
         let cut = |text: &mut Vec<u8>, literals: &mut Vec<Range<usize>>, from: usize, to: usize| {
             let start = text.len();
-            if start + (to - from) > MAX_TEXT {
+            if start + (to - from) > MAX_TEXT || literals.len() > MAX_SLOTS {
                 return None;
             }
             text.extend_from_slice(&line[from..to]);
