@@ -79,14 +79,156 @@ pub(crate) fn set_via<'de, W: Deserialize<'de> + Into<T>, T, A: MapAccess<'de>>(
     Ok(())
 }
 
+/// A type a `lenient` wire-struct field can hold: read from a JSON value of the right kind,
+/// anything else is left to the struct's `extra` map. So a field the CLI starts sending with
+/// another type (or `null`) never makes the whole message unparsable; the value survives a
+/// round trip either way.
+pub(crate) trait Lenient: Sized {
+    /// From a JSON string.
+    fn from_str(_: &str) -> Option<Self> {
+        None
+    }
+    /// From an owned JSON string (no copy when the type is `String`).
+    fn from_string(s: String) -> Result<Self, String> {
+        Self::from_str(&s).ok_or(s)
+    }
+    /// From a non-negative JSON integer.
+    fn from_u64(_: u64) -> Option<Self> {
+        None
+    }
+    /// From a JSON boolean.
+    fn from_bool(_: bool) -> Option<Self> {
+        None
+    }
+}
+
+impl Lenient for String {
+    fn from_str(s: &str) -> Option<Self> {
+        Some(s.to_owned())
+    }
+    fn from_string(s: String) -> Result<Self, String> {
+        Ok(s)
+    }
+}
+
+impl Lenient for u64 {
+    fn from_u64(n: u64) -> Option<Self> {
+        Some(n)
+    }
+}
+
+impl Lenient for u32 {
+    fn from_u64(n: u64) -> Option<Self> {
+        u32::try_from(n).ok()
+    }
+}
+
+impl Lenient for bool {
+    fn from_bool(b: bool) -> Option<Self> {
+        Some(b)
+    }
+}
+
+/// Reads the value of a `lenient` key: into its slot when it has the slot's type, else into
+/// `extra` under the key. A second occurrence is an error (as for any known key), so a
+/// serialized struct never carries the key twice.
+pub(crate) fn set_lenient<'de, T: Lenient, A: MapAccess<'de>>(
+    slot: &mut Option<T>,
+    key: &'static str,
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if slot.is_some() || extra.contains_key(key) {
+        return Err(de::Error::duplicate_field(key));
+    }
+    match map.next_value::<Soft<T>>()? {
+        Soft::Typed(v) => *slot = Some(v),
+        Soft::Other(v) => {
+            extra.insert(key.to_owned(), v);
+        }
+    }
+    Ok(())
+}
+
+/// A value read as `T` when it has `T`'s kind, else kept as it is.
+enum Soft<T> {
+    Typed(T),
+    Other(serde_json::Value),
+}
+
+impl<'de, T: Lenient> Deserialize<'de> for Soft<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SoftVisitor(std::marker::PhantomData))
+    }
+}
+
+struct SoftVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Lenient> Visitor<'de> for SoftVisitor<T> {
+    type Value = Soft<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Soft<T>, E> {
+        Ok(T::from_str(v).map_or_else(|| Soft::Other(v.into()), Soft::Typed))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Soft<T>, E> {
+        Ok(T::from_string(v).map_or_else(|v| Soft::Other(v.into()), Soft::Typed))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Soft<T>, E> {
+        Ok(T::from_u64(v).map_or_else(|| Soft::Other(v.into()), Soft::Typed))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Soft<T>, E> {
+        Ok(u64::try_from(v)
+            .ok()
+            .and_then(T::from_u64)
+            .map_or_else(|| Soft::Other(v.into()), Soft::Typed))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Soft<T>, E> {
+        Ok(Soft::Other(v.into()))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Soft<T>, E> {
+        Ok(T::from_bool(v).map_or_else(|| Soft::Other(v.into()), Soft::Typed))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Soft<T>, E> {
+        Ok(Soft::Other(serde_json::Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Soft<T>, E> {
+        Ok(Soft::Other(serde_json::Value::Null))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Soft<T>, D::Error> {
+        Soft::deserialize(d)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Soft<T>, A::Error> {
+        serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Soft::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Soft<T>, A::Error> {
+        serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Soft::Other)
+    }
+}
+
 /// Implements `Deserialize` for a wire struct: `required` fields must be present, `optional`
-/// ones default when absent, any other key goes into the `extra` map. A field may name a
-/// wrapper to read it through (`text: "text" via LeanString`).
+/// ones default when absent, `lenient` ones (`Option<T>`, `T:` [`Lenient`]) take the value when
+/// it has their type and otherwise leave it in `extra` verbatim; any other key goes into the
+/// `extra` map. A field may name a wrapper to read it through (`text: "text" via LeanString`).
 macro_rules! wire_struct {
     (
         $ty:ident, $expecting:literal,
         required { $( $rf:ident : $rk:literal $(via $rw:ty)? ),* $(,)? }
         optional { $( $of:ident : $ok:literal $(via $ow:ty)? ),* $(,)? }
+        $( lenient { $( $lf:ident : $lk:literal ),* $(,)? } )?
         extra $extra:ident
     ) => {
         impl<'de> ::serde::Deserialize<'de> for $ty {
@@ -103,6 +245,7 @@ macro_rules! wire_struct {
                     ) -> Result<$ty, A::Error> {
                         $( let mut $rf = None; )*
                         $( let mut $of = None; )*
+                        $( $( let mut $lf = None; )* )?
                         let mut $extra = ::serde_json::Map::new();
                         while let Some(key) =
                             map.next_key::<$crate::message::de::Key<'de>>()?
@@ -110,6 +253,9 @@ macro_rules! wire_struct {
                             match key.as_str() {
                                 $( $rk => $crate::message::de::wire_struct!(@set map, $rf, $rk $(, $rw)?), )*
                                 $( $ok => $crate::message::de::wire_struct!(@set map, $of, $ok $(, $ow)?), )*
+                                $( $( $lk => $crate::message::de::set_lenient(
+                                    &mut $lf, $lk, &mut $extra, &mut map,
+                                )?, )* )?
                                 _ => {
                                     let value = map.next_value::<::serde_json::Value>()?;
                                     $extra.insert(key.into_string(), value);
@@ -121,6 +267,7 @@ macro_rules! wire_struct {
                                 <A::Error as ::serde::de::Error>::missing_field($rk)
                             })?, )*
                             $( $of: $of.unwrap_or_default(), )*
+                            $( $( $lf, )* )?
                             $extra,
                         })
                     }
@@ -225,6 +372,13 @@ fn unescape<E: de::Error>(raw: &str) -> Result<String, E> {
     else {
         return Err(de::Error::invalid_type(unexpected(raw), &"a string"));
     };
+    unescape_body(body)
+}
+
+/// Decodes the text between the quotes of a JSON string literal whose structure is known to be
+/// sound (no raw `"` or control character, every `\` starts an escape). Bad escapes and lone
+/// surrogates are errors, as in serde_json.
+pub(crate) fn unescape_body<E: de::Error>(body: &str) -> Result<String, E> {
     // Unescaping never grows the text, so `body.len()` is an upper bound: pages past the end
     // of what is written are never touched, and the spare capacity is given back at the end.
     let mut out = String::with_capacity(body.len());

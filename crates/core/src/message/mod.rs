@@ -493,7 +493,17 @@ pub struct StreamEventMessage {
     /// Message uuid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    /// Unmodelled fields.
+    /// The id (`msg_…`) of the API message this event belongs to (CLI 2.1.330 sends it on every
+    /// event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_message_id: Option<String>,
+    /// How thinking is shown (`updates`); set on thinking-related events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_display: Option<String>,
+    /// Time to first token in milliseconds; set on `message_start`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<u64>,
+    /// Unmodelled fields (and a modelled field whose value has another type than expected).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -590,6 +600,11 @@ de::wire_struct!(StreamEventMessage, "a stream_event message",
         session_id: "session_id",
         parent_tool_use_id: "parent_tool_use_id",
         uuid: "uuid",
+    }
+    lenient {
+        api_message_id: "api_message_id",
+        thinking_display: "thinking_display",
+        ttft_ms: "ttft_ms",
     }
     extra extra);
 

@@ -278,3 +278,75 @@ fn escaped_tags_and_keys() {
     };
     assert_eq!(s.subtype, "init");
 }
+
+/// Parses, checks, serializes and parses again: the same message.
+fn round_trip(line: &str) -> Message {
+    let m = parse(line);
+    let json = serde_json::to_string(&m).unwrap();
+    assert_eq!(parse(&json), m, "{json}");
+    // Through `from_value` too.
+    let v: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(serde_json::from_value::<Message>(v).unwrap(), m);
+    m
+}
+
+#[test]
+fn stream_event_fields() {
+    let Message::StreamEvent(e) = round_trip(
+        r#"{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_1"}},"session_id":"s","parent_tool_use_id":null,"uuid":"u","ttft_ms":19,"thinking_display":"updates","api_message_id":"msg_1","brand_new":[1]}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(e.api_message_id.as_deref(), Some("msg_1"));
+    assert_eq!(e.thinking_display.as_deref(), Some("updates"));
+    assert_eq!(e.ttft_ms, Some(19));
+    // Only the unknown field is left in `extra`.
+    assert_eq!(e.extra.len(), 1);
+    assert_eq!(e.extra["brand_new"], serde_json::json!([1]));
+    let back = serde_json::to_value(&e).unwrap();
+    assert_eq!(back["api_message_id"], "msg_1");
+    assert_eq!(back["ttft_ms"], 19);
+
+    // Absent: not serialized.
+    let Message::StreamEvent(e) =
+        round_trip(r#"{"type":"stream_event","event":{"type":"message_stop"},"session_id":"s"}"#)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (e.api_message_id, e.thinking_display, e.ttft_ms),
+        (None, None, None)
+    );
+    assert!(e.extra.is_empty());
+}
+
+#[test]
+fn lenient_fields_keep_values_of_another_type() {
+    // A newer CLI sending another type (or null) must not turn the line into `Unknown`: the
+    // value stays in `extra`, verbatim, and serializes back under its key.
+    let Message::StreamEvent(e) = round_trip(
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"api_message_id":{"id":"m"},"thinking_display":null,"ttft_ms":1.5}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        (e.api_message_id, e.thinking_display, e.ttft_ms),
+        (None, None, None)
+    );
+    assert_eq!(e.extra["api_message_id"], serde_json::json!({"id":"m"}));
+    assert_eq!(e.extra["thinking_display"], Value::Null);
+    assert_eq!(e.extra["ttft_ms"], 1.5);
+    let Message::StreamEvent(e) =
+        round_trip(r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":-3}"#)
+    else {
+        panic!()
+    };
+    assert_eq!(e.extra["ttft_ms"], -3);
+    // A repeated key is refused as for any known field: the object is kept as `Unknown`.
+    assert!(matches!(
+        parse(
+            r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":"x","ttft_ms":1}"#
+        ),
+        Message::Unknown(_)
+    ));
+}
