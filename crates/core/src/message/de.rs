@@ -7,6 +7,10 @@
 //! fields still survive a round trip), exactly like the derived impl did — a repeated known key
 //! is an error, a missing required field is an error, `#[serde(default)]` fields default.
 //!
+//! The same macro implements [`super::fast::Fast`] for the struct: the direct reader that
+//! [`super::Message::from_json_str`] tries first, with the same rules (and giving up where serde
+//! would fail, so serde can decide).
+//!
 //! [`LeanString`] reads a big string field without serde_json's unescape scratch buffer: it takes
 //! the field as borrowed raw JSON and unescapes it straight into its final `String`, so a 50 MiB
 //! text block costs the line plus the text, not the line plus two copies of the text.
@@ -99,6 +103,16 @@ pub(crate) trait Lenient: Sized {
     /// From a JSON boolean.
     fn from_bool(_: bool) -> Option<Self> {
         None
+    }
+    /// From any JSON value, as the visitor would take it; the value back when it does not fit.
+    fn from_value(v: serde_json::Value) -> Result<Self, serde_json::Value> {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => Self::from_string(s).map_err(Value::String),
+            Value::Number(ref n) => n.as_u64().and_then(Self::from_u64).ok_or(v),
+            Value::Bool(b) => Self::from_bool(b).ok_or(v),
+            other => Err(other),
+        }
     }
 }
 
@@ -275,6 +289,67 @@ macro_rules! wire_struct {
                 d.deserialize_map(V)
             }
         }
+
+        impl $crate::message::fast::Fast for $ty {
+            #[inline]
+            fn read(c: &mut $crate::message::fast::Cur<'_>) -> Option<Self> {
+                c.eat(b'{')?;
+                <Self as $crate::message::fast::FastRest>::read_rest(c, true)
+            }
+        }
+
+        impl $crate::message::fast::FastRest for $ty {
+            #[inline]
+            fn read_rest(c: &mut $crate::message::fast::Cur<'_>, mut first: bool) -> Option<Self> {
+                $( let mut $rf = None; )*
+                $( let mut $of = None; )*
+                $( $( let mut $lf = None; )* )?
+                let mut $extra = ::serde_json::Map::new();
+                while let Some(key) = c.key(&mut first)? {
+                    match key {
+                        $( $rk => {
+                            if $rf.is_some() {
+                                return None;
+                            }
+                            $rf = Some($crate::message::de::wire_struct!(@fast c $(, $rw)?));
+                        } )*
+                        $( $ok => {
+                            if $of.is_some() {
+                                return None;
+                            }
+                            $of = Some($crate::message::de::wire_struct!(@fast c $(, $ow)?));
+                        } )*
+                        $( $( $lk => {
+                            if $lf.is_some() || $extra.contains_key($lk) {
+                                return None;
+                            }
+                            match c.lenient()? {
+                                Ok(v) => $lf = Some(v),
+                                Err(v) => {
+                                    $extra.insert($lk.to_owned(), v);
+                                }
+                            }
+                        } )* )?
+                        _ => {
+                            let value = c.value()?;
+                            $extra.insert(key.to_owned(), value);
+                        }
+                    }
+                }
+                Some($ty {
+                    $( $rf: $rf?, )*
+                    $( $of: $of.unwrap_or_default(), )*
+                    $( $( $lf, )* )?
+                    $extra,
+                })
+            }
+        }
+    };
+    (@fast $c:ident) => {
+        $crate::message::fast::Fast::read($c)?
+    };
+    (@fast $c:ident, $via:ty) => {
+        <$via as $crate::message::fast::Fast>::read($c)?.into()
     };
     (@set $map:ident, $slot:ident, $key:literal) => {
         $crate::message::de::set(&mut $slot, $key, &mut $map)?
@@ -334,6 +409,13 @@ impl<'de> Visitor<'de> for LeanVisitor {
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<LeanString, E> {
         Ok(LeanString(v))
+    }
+}
+
+impl super::fast::Fast for LeanString {
+    #[inline]
+    fn read(c: &mut super::fast::Cur<'_>) -> Option<Self> {
+        c.string().map(LeanString)
     }
 }
 

@@ -14,6 +14,7 @@
 mod content;
 mod control;
 pub(crate) mod de;
+pub(crate) mod fast;
 mod raw;
 mod stream_event;
 pub(crate) mod tagged;
@@ -98,10 +99,14 @@ impl Message {
     /// Parses one line. Fails only on invalid JSON (or invalid UTF-8) or a non-object; an
     /// unknown or unexpected shape becomes [`Message::Unknown`].
     ///
-    /// UTF-8 is validated once for the whole line, then the text is parsed as `&str` (serde_json
-    /// then skips its per-string checks). When `"type"` is the first key, the tag-first path
-    /// parses in one pass; otherwise (the CLI's `result` lines put it last) a fast skip-scan reads
-    /// the tag and the line is parsed once into the right variant — never buffered.
+    /// UTF-8 is validated once for the whole line. The lines the CLI prints are then read by a
+    /// direct reader (`fast`) that builds the message without serde's visitor machinery; it
+    /// gives way to serde on anything unusual (an escaped key, a repeated key, an unknown tag,
+    /// a number that is not a plain integer where one is wanted, invalid JSON), so the result
+    /// is always what serde gives. With serde: when `"type"` is the first key, the tag-first
+    /// path parses in one pass; otherwise (the CLI's `result` lines put it last) a fast
+    /// skip-scan reads the tag and the line is parsed once into the right variant — never
+    /// buffered.
     pub fn from_slice(line: &[u8]) -> Result<Message, serde_json::Error> {
         let text = std::str::from_utf8(line)
             .map_err(|e| serde::de::Error::custom(format!("invalid UTF-8: {e}")))?;
@@ -110,6 +115,12 @@ impl Message {
 
     /// Like [`Message::from_slice`], for text.
     pub fn from_json_str(text: &str) -> Result<Message, serde_json::Error> {
+        // The direct reader takes the lines it is sure about; serde decides all others.
+        fast::message_or(text, Message::from_json_str_serde)
+    }
+
+    /// [`Message::from_json_str`] without the direct reader (`fast`): serde alone.
+    fn from_json_str_serde(text: &str) -> Result<Message, serde_json::Error> {
         let not_object = || serde::de::Error::custom("a CLI message must be a JSON object");
         let parsed = if tag_is_first(text) {
             serde_json::from_str::<Message>(text)

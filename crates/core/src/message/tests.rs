@@ -279,12 +279,132 @@ fn escaped_tags_and_keys() {
     assert_eq!(s.subtype, "init");
 }
 
+/// The recorded CLI session the parse benchmark uses.
+const SESSION: &str = include_str!("../../../stream/benches/fixtures/cli-session.ndjson");
+
+/// Whether the direct reader took `line`; when it did, serde must accept the line too and
+/// build the same message.
+fn fast_agrees(line: &str) -> bool {
+    let Some(fast) = fast::message(line) else {
+        return false;
+    };
+    match Message::from_json_str_serde(line) {
+        Ok(slow) => assert_eq!(fast, slow, "fast path differs on {line}"),
+        Err(e) => panic!("fast path accepted a line serde rejects ({e}): {line}"),
+    }
+    true
+}
+
+#[test]
+fn fast_path_matches_serde() {
+    let lines: Vec<&str> = SESSION.lines().collect();
+    let taken = lines.iter().filter(|l| fast_agrees(l)).count();
+    // Every line (the CLI writes `result` with the tag last, `tool_result` blocks with it
+    // second).
+    assert_eq!(taken, lines.len());
+    assert!(taken > 400, "{taken}");
+
+    // Mutations: each one either leaves the fast path (serde decides) or must agree with serde.
+    let edits: [&str; 22] = [
+        "",
+        "\"",
+        "\\",
+        ",",
+        "}",
+        "{",
+        "[",
+        "]",
+        ":",
+        " ",
+        "0",
+        "-",
+        ".",
+        "e",
+        "n",
+        "null",
+        "\u{1}",
+        "\\u0041",
+        "\\ud800",
+        "1e999",
+        "\"x\":1,",
+        "\"type\":\"x\",",
+    ];
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let (mut tried, mut kept) = (0, 0);
+    for line in &lines {
+        for _ in 0..24 {
+            let at = next(line.len());
+            if !line.is_char_boundary(at) {
+                continue;
+            }
+            let edit = edits[next(edits.len())];
+            // Insert, or replace the next char.
+            let rest = if next(2) == 0 {
+                &line[at..]
+            } else {
+                line[at..]
+                    .get(line[at..].chars().next().map_or(0, char::len_utf8)..)
+                    .unwrap_or("")
+            };
+            let mutated = format!("{}{edit}{rest}", &line[..at]);
+            tried += 1;
+            kept += usize::from(fast_agrees(&mutated));
+        }
+    }
+    assert!(
+        tried > 5000 && kept > 1000,
+        "tried {tried}, kept on the fast path {kept}"
+    );
+}
+
+#[test]
+fn fast_path_gives_way_on_odd_input() {
+    for line in [
+        // Repeated keys: serde rejects the field, the object is kept as Unknown.
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"uuid":"a","uuid":"b"}"#,
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"api_message_id":1,"api_message_id":"m"}"#,
+        // Escapes in keys and tags.
+        r#"{"type":"sys\u0074em","subtype":"init"}"#,
+        r#"{"\u0074ype":"system","subtype":"init"}"#,
+        r#"{"type":"system","sub\u0074ype":"init"}"#,
+        // Numbers serde reads differently from a plain integer.
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":1.0}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":-1}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":01}}"#,
+        // serde_json's raw-value marker as the first key of an unmodelled object.
+        r#"{"type":"system","subtype":"x","data":{"$serde_json::private::RawValue":"[1]"}}"#,
+        // Unknown delta fields (ignored by serde), unknown delta and event types.
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a","x":1}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta"}}}"#,
+        r#"{"type":"stream_event","event":{"type":"brand_new"}}"#,
+        // Trailing text, a BOM, an unterminated string.
+        r#"{"type":"system","subtype":"init"} x"#,
+        "\u{feff}{\"type\":\"system\"}",
+        r#"{"type":"system","subtype":"init"#,
+    ] {
+        assert!(fast::message(line).is_none(), "{line}");
+        // serde still decides: whatever it gives is what `from_slice` gives.
+        assert_eq!(
+            Message::from_slice(line.as_bytes()).ok(),
+            Message::from_json_str_serde(line).ok(),
+            "{line}"
+        );
+    }
+}
+
 /// Parses, checks, serializes and parses again: the same message.
 fn round_trip(line: &str) -> Message {
     let m = parse(line);
     let json = serde_json::to_string(&m).unwrap();
     assert_eq!(parse(&json), m, "{json}");
-    // Through `from_value` too.
+    // Through serde alone (and `from_value`) too.
+    assert_eq!(Message::from_json_str_serde(line).unwrap(), m);
     let v: Value = serde_json::from_str(line).unwrap();
     assert_eq!(serde_json::from_value::<Message>(v).unwrap(), m);
     m
