@@ -464,54 +464,38 @@ pub(crate) fn unescape_body<E: de::Error>(body: &str) -> Result<String, E> {
     // Unescaping never grows the text, so `body.len()` is an upper bound: pages past the end
     // of what is written are never touched, and the spare capacity is given back at the end.
     let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(i) = rest.find('\\') {
-        out.push_str(&rest[..i]);
-        let esc = &rest[i + 1..];
-        let mut chars = esc.chars();
-        let consumed = match chars.next() {
-            Some('"') => {
-                out.push('"');
-                1
-            }
-            Some('\\') => {
-                out.push('\\');
-                1
-            }
-            Some('/') => {
-                out.push('/');
-                1
-            }
-            Some('b') => {
-                out.push('\u{8}');
-                1
-            }
-            Some('f') => {
-                out.push('\u{c}');
-                1
-            }
-            Some('n') => {
-                out.push('\n');
-                1
-            }
-            Some('r') => {
-                out.push('\r');
-                1
-            }
-            Some('t') => {
-                out.push('\t');
-                1
-            }
-            Some('u') => {
-                let (c, used) = unicode_escape(esc)?;
+    let bytes = body.as_bytes();
+    let mut at = 0;
+    loop {
+        // In a sound body the only special byte left is the `\` starting an escape.
+        let i = super::fast::find_special(bytes, at);
+        let invalid = || de::Error::custom("invalid string");
+        out.push_str(body.get(at..i).ok_or_else(invalid)?);
+        match bytes.get(i) {
+            None => break,
+            Some(b'\\') => {}
+            Some(_) => return Err(invalid()),
+        }
+        let unescaped = match bytes.get(i + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let (c, used) = unicode_escape(body.get(i + 1..).ok_or_else(invalid)?)?;
                 out.push(c);
-                used
+                at = i + 1 + used;
+                continue;
             }
             _ => return Err(de::Error::custom("invalid escape in string")),
         };
-        rest = &esc[consumed..];
+        out.push(unescaped);
+        at = i + 2;
     }
-    out.push_str(rest);
     if out.capacity() - out.len() > 4096 {
         out.shrink_to_fit();
     }

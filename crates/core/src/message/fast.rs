@@ -194,7 +194,7 @@ impl<'a> Cur<'a> {
         self.text.get(a..b)
     }
 
-    /// A string, decoded into an exact-size `String`.
+    /// A string, decoded into an exact-size `String` (an upper bound when it has escapes).
     #[inline]
     pub(crate) fn string(&mut self) -> Option<String> {
         let (a, b, escaped) = self.str_span()?;
@@ -452,7 +452,7 @@ impl<'a> Cur<'a> {
 /// The index of the first `"`, `\` or control character at or after `i` (or `s.len()`):
 /// eight bytes at a time.
 #[inline]
-fn find_special(s: &[u8], mut i: usize) -> usize {
+pub(crate) fn find_special(s: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const QUOTE: u64 = ONES * b'"' as u64;
