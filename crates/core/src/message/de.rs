@@ -20,6 +20,7 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 /// An object key, borrowed from the input when it can be.
 pub(crate) struct Key<'de>(Cow<'de, str>);
@@ -83,154 +84,72 @@ pub(crate) fn set_via<'de, W: Deserialize<'de> + Into<T>, T, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// A type a `lenient` wire-struct field can hold: read from a JSON value of the right kind,
-/// anything else is left to the struct's `extra` map. So a field the CLI starts sending with
-/// another type (or `null`) never makes the whole message unparsable; the value survives a
-/// round trip either way.
+/// A type a `lenient` wire-struct field can hold. `null` is no value (as for any optional
+/// field); a value of the right kind goes into the field; anything else is left to the struct's
+/// `extra` map, verbatim. So a field the CLI starts sending with another type never makes the
+/// whole message unparsable, and the value survives a round trip.
 pub(crate) trait Lenient: Sized {
-    /// From a JSON string.
-    fn from_str(_: &str) -> Option<Self> {
-        None
-    }
-    /// From an owned JSON string (no copy when the type is `String`).
-    fn from_string(s: String) -> Result<Self, String> {
-        Self::from_str(&s).ok_or(s)
-    }
-    /// From a non-negative JSON integer.
-    fn from_u64(_: u64) -> Option<Self> {
-        None
-    }
-    /// From a JSON boolean.
-    fn from_bool(_: bool) -> Option<Self> {
-        None
-    }
-    /// From any JSON value, as the visitor would take it; the value back when it does not fit.
-    fn from_value(v: serde_json::Value) -> Result<Self, serde_json::Value> {
-        use serde_json::Value;
+    /// The field's value from a (non-null) JSON value; the value back when it does not fit.
+    fn from_value(v: Value) -> Result<Self, Value>;
+}
+
+impl Lenient for String {
+    fn from_value(v: Value) -> Result<Self, Value> {
         match v {
-            Value::String(s) => Self::from_string(s).map_err(Value::String),
-            Value::Number(ref n) => n.as_u64().and_then(Self::from_u64).ok_or(v),
-            Value::Bool(b) => Self::from_bool(b).ok_or(v),
+            Value::String(s) => Ok(s),
             other => Err(other),
         }
     }
 }
 
-impl Lenient for String {
-    fn from_str(s: &str) -> Option<Self> {
-        Some(s.to_owned())
-    }
-    fn from_string(s: String) -> Result<Self, String> {
-        Ok(s)
-    }
-}
-
 impl Lenient for u64 {
-    fn from_u64(n: u64) -> Option<Self> {
-        Some(n)
+    fn from_value(v: Value) -> Result<Self, Value> {
+        v.as_u64().ok_or(v)
     }
 }
 
-impl Lenient for u32 {
-    fn from_u64(n: u64) -> Option<Self> {
-        u32::try_from(n).ok()
+impl Lenient for Value {
+    fn from_value(v: Value) -> Result<Self, Value> {
+        Ok(v)
     }
 }
 
-impl Lenient for bool {
-    fn from_bool(b: bool) -> Option<Self> {
-        Some(b)
+impl Lenient for Vec<String> {
+    fn from_value(v: Value) -> Result<Self, Value> {
+        match v {
+            Value::Array(items) if items.iter().all(Value::is_string) => Ok(items
+                .into_iter()
+                .filter_map(|s| match s {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect()),
+            other => Err(other),
+        }
     }
 }
 
-/// Reads the value of a `lenient` key: into its slot when it has the slot's type, else into
-/// `extra` under the key. A second occurrence is an error (as for any known key), so a
-/// serialized struct never carries the key twice.
-pub(crate) fn set_lenient<'de, T: Lenient, A: MapAccess<'de>>(
+/// Puts the value of a `lenient` key where it belongs (see [`Lenient`]). A second occurrence
+/// is an error (as for any known key), so a serialized struct never carries the key twice.
+pub(crate) fn put_lenient<T: Lenient, E: de::Error>(
     slot: &mut Option<T>,
+    seen: &mut bool,
     key: &'static str,
-    extra: &mut serde_json::Map<String, serde_json::Value>,
-    map: &mut A,
-) -> Result<(), A::Error> {
-    if slot.is_some() || extra.contains_key(key) {
-        return Err(de::Error::duplicate_field(key));
+    extra: &mut Map<String, Value>,
+    value: Value,
+) -> Result<(), E> {
+    if std::mem::replace(seen, true) {
+        return Err(E::duplicate_field(key));
     }
-    match map.next_value::<Soft<T>>()? {
-        Soft::Typed(v) => *slot = Some(v),
-        Soft::Other(v) => {
-            extra.insert(key.to_owned(), v);
+    if !value.is_null() {
+        match T::from_value(value) {
+            Ok(v) => *slot = Some(v),
+            Err(v) => {
+                extra.insert(key.to_owned(), v);
+            }
         }
     }
     Ok(())
-}
-
-/// A value read as `T` when it has `T`'s kind, else kept as it is.
-enum Soft<T> {
-    Typed(T),
-    Other(serde_json::Value),
-}
-
-impl<'de, T: Lenient> Deserialize<'de> for Soft<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(SoftVisitor(std::marker::PhantomData))
-    }
-}
-
-struct SoftVisitor<T>(std::marker::PhantomData<T>);
-
-impl<'de, T: Lenient> Visitor<'de> for SoftVisitor<T> {
-    type Value = Soft<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Soft<T>, E> {
-        Ok(T::from_str(v).map_or_else(|| Soft::Other(v.into()), Soft::Typed))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Soft<T>, E> {
-        Ok(T::from_string(v).map_or_else(|v| Soft::Other(v.into()), Soft::Typed))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Soft<T>, E> {
-        Ok(T::from_u64(v).map_or_else(|| Soft::Other(v.into()), Soft::Typed))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Soft<T>, E> {
-        Ok(u64::try_from(v)
-            .ok()
-            .and_then(T::from_u64)
-            .map_or_else(|| Soft::Other(v.into()), Soft::Typed))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Soft<T>, E> {
-        Ok(Soft::Other(v.into()))
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Soft<T>, E> {
-        Ok(T::from_bool(v).map_or_else(|| Soft::Other(v.into()), Soft::Typed))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Soft<T>, E> {
-        Ok(Soft::Other(serde_json::Value::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Soft<T>, E> {
-        Ok(Soft::Other(serde_json::Value::Null))
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Soft<T>, D::Error> {
-        Soft::deserialize(d)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Soft<T>, A::Error> {
-        serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Soft::Other)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Soft<T>, A::Error> {
-        serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Soft::Other)
-    }
 }
 
 /// Implements `Deserialize` for a wire struct: `required` fields must be present, `optional`
@@ -259,7 +178,7 @@ macro_rules! wire_struct {
                     ) -> Result<$ty, A::Error> {
                         $( let mut $rf = None; )*
                         $( let mut $of = None; )*
-                        $( $( let mut $lf = None; )* )?
+                        $( $( let mut $lf = (None, false); )* )?
                         let mut $extra = ::serde_json::Map::new();
                         while let Some(key) =
                             map.next_key::<$crate::message::de::Key<'de>>()?
@@ -267,8 +186,8 @@ macro_rules! wire_struct {
                             match key.as_str() {
                                 $( $rk => $crate::message::de::wire_struct!(@set map, $rf, $rk $(, $rw)?), )*
                                 $( $ok => $crate::message::de::wire_struct!(@set map, $of, $ok $(, $ow)?), )*
-                                $( $( $lk => $crate::message::de::set_lenient(
-                                    &mut $lf, $lk, &mut $extra, &mut map,
+                                $( $( $lk => $crate::message::de::put_lenient::<_, A::Error>(
+                                    &mut $lf.0, &mut $lf.1, $lk, &mut $extra, map.next_value()?,
                                 )?, )* )?
                                 _ => {
                                     let value = map.next_value::<::serde_json::Value>()?;
@@ -281,7 +200,7 @@ macro_rules! wire_struct {
                                 <A::Error as ::serde::de::Error>::missing_field($rk)
                             })?, )*
                             $( $of: $of.unwrap_or_default(), )*
-                            $( $( $lf, )* )?
+                            $( $( $lf: $lf.0, )* )?
                             $extra,
                         })
                     }
@@ -303,7 +222,7 @@ macro_rules! wire_struct {
             fn read_rest(c: &mut $crate::message::fast::Cur<'_>, mut first: bool) -> Option<Self> {
                 $( let mut $rf = None; )*
                 $( let mut $of = None; )*
-                $( $( let mut $lf = None; )* )?
+                $( $( let mut $lf = (None, false); )* )?
                 let mut $extra = ::serde_json::Map::new();
                 while let Some(key) = c.key(&mut first)? {
                     match key {
@@ -320,15 +239,9 @@ macro_rules! wire_struct {
                             $of = Some($crate::message::de::wire_struct!(@fast c $(, $ow)?));
                         } )*
                         $( $( $lk => {
-                            if $lf.is_some() || $extra.contains_key($lk) {
-                                return None;
-                            }
-                            match c.lenient()? {
-                                Ok(v) => $lf = Some(v),
-                                Err(v) => {
-                                    $extra.insert($lk.to_owned(), v);
-                                }
-                            }
+                            $crate::message::de::put_lenient::<_, ::serde_json::Error>(
+                                &mut $lf.0, &mut $lf.1, $lk, &mut $extra, c.value()?,
+                            ).ok()?;
                         } )* )?
                         _ => {
                             let value = c.value()?;
@@ -339,7 +252,7 @@ macro_rules! wire_struct {
                 Some($ty {
                     $( $rf: $rf?, )*
                     $( $of: $of.unwrap_or_default(), )*
-                    $( $( $lf, )* )?
+                    $( $( $lf: $lf.0, )* )?
                     $extra,
                 })
             }

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::de::{Lenient, unescape_body};
+use super::de::unescape_body;
 use super::{
     AssistantMessage, ControlResponseMessage, Message, ResultMessage, StreamEventMessage,
     SystemMessage, UserMessage,
@@ -430,12 +430,6 @@ impl<'a> Cur<'a> {
             },
             _ => None,
         }
-    }
-
-    /// A `lenient` wire-struct field: the value as `T` when it has `T`'s kind, else as it is.
-    pub(crate) fn lenient<T: Lenient>(&mut self) -> Option<Result<T, Value>> {
-        let value = self.value()?;
-        Some(T::from_value(value))
     }
 
     /// The remaining members of an object as a map (what `Map::deserialize` reads).

@@ -30,7 +30,10 @@ fn assistant_blocks() {
     let Message::Assistant(a) = m else { panic!() };
     assert_eq!(a.text(), "hi");
     assert_eq!(a.message.usage.as_ref().unwrap().input_tokens, 10);
-    assert_eq!(a.extra["request_id"], "req_mock_0f58");
+    assert_eq!(a.request_id.as_deref(), Some("req_mock_0f58"));
+    assert_eq!(a.timestamp.as_deref(), Some("2026-11-24T05:27:48.311Z"));
+    assert_eq!(a.message.message_type.as_deref(), Some("message"));
+    assert!(a.extra.is_empty() && a.message.extra.is_empty());
 
     for (line, check) in [
         (
@@ -102,7 +105,8 @@ fn results_success_and_errors() {
     assert_eq!(r.usage.as_ref().unwrap().output_tokens, 5);
     assert_eq!(r.model_usage["claude-opus-5-5"].cost_usd, 0.00028);
     assert_eq!(r.turn_cost_usd(), Some(0.00014));
-    assert_eq!(r.extra["result_index"], 0);
+    assert_eq!(r.result_index, Some(0));
+    assert!(r.extra.is_empty());
 
     let Message::Result(r) = parse(
         r#"{"type":"result","subtype":"error_max_turns","is_error":true,"num_turns":3,"stop_reason":"tool_use","terminal_reason":"max_turns","errors":["Reached maximum number of turns (2)"],"session_id":"s"}"#,
@@ -442,8 +446,9 @@ fn stream_event_fields() {
 
 #[test]
 fn lenient_fields_keep_values_of_another_type() {
-    // A newer CLI sending another type (or null) must not turn the line into `Unknown`: the
-    // value stays in `extra`, verbatim, and serializes back under its key.
+    // A newer CLI sending another type must not turn the line into `Unknown`: the value stays
+    // in `extra`, verbatim, and serializes back under its key. `null` is no value, as for every
+    // optional field.
     let Message::StreamEvent(e) = round_trip(
         r#"{"type":"stream_event","event":{"type":"message_stop"},"api_message_id":{"id":"m"},"thinking_display":null,"ttft_ms":1.5}"#,
     ) else {
@@ -454,8 +459,8 @@ fn lenient_fields_keep_values_of_another_type() {
         (None, None, None)
     );
     assert_eq!(e.extra["api_message_id"], serde_json::json!({"id":"m"}));
-    assert_eq!(e.extra["thinking_display"], Value::Null);
     assert_eq!(e.extra["ttft_ms"], 1.5);
+    assert_eq!(e.extra.len(), 2);
     let Message::StreamEvent(e) =
         round_trip(r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":-3}"#)
     else {
@@ -463,10 +468,120 @@ fn lenient_fields_keep_values_of_another_type() {
     };
     assert_eq!(e.extra["ttft_ms"], -3);
     // A repeated key is refused as for any known field: the object is kept as `Unknown`.
-    assert!(matches!(
-        parse(
-            r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":"x","ttft_ms":1}"#
-        ),
-        Message::Unknown(_)
-    ));
+    for line in [
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":"x","ttft_ms":1}"#,
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":null,"ttft_ms":1}"#,
+    ] {
+        assert!(matches!(parse(line), Message::Unknown(_)), "{line}");
+    }
+}
+
+/// The recorded session's lines, by `type` (and `subtype` or event type).
+fn session_line(kind: &str) -> &'static str {
+    SESSION
+        .lines()
+        .find(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let sub = v["subtype"].as_str().or(v["event"]["type"].as_str());
+            let name = match sub {
+                Some(sub) => format!("{}/{sub}", v["type"].as_str().unwrap()),
+                None => v["type"].as_str().unwrap().to_owned(),
+            };
+            name == kind
+        })
+        .unwrap()
+}
+
+#[test]
+fn modelled_fields_of_cli_2_1_330() {
+    // The lines CLI 2.1.330 prints leave nothing in `extra` that is modelled.
+    let Message::Assistant(a) = round_trip(session_line("assistant")) else {
+        panic!()
+    };
+    assert!(a.timestamp.is_some() && a.request_id.is_some());
+    assert!(a.extra.is_empty(), "{:?}", a.extra);
+    assert_eq!(a.message.message_type.as_deref(), Some("message"));
+    assert_eq!(a.message.stop_sequence, None);
+    assert!(a.message.extra.is_empty(), "{:?}", a.message.extra);
+
+    let thinking = SESSION
+        .lines()
+        .find(|l| l.starts_with(r#"{"type":"assistant""#) && l.contains("thinking_duration_ms"))
+        .unwrap();
+    let Message::Assistant(a) = round_trip(thinking) else {
+        panic!()
+    };
+    assert!(a.thinking_duration_ms.is_some());
+    assert_eq!(a.thinking_display.as_deref(), Some("updates"));
+    assert!(a.extra.is_empty(), "{:?}", a.extra);
+
+    let Message::User(u) = round_trip(session_line("user")) else {
+        panic!()
+    };
+    assert!(u.timestamp.is_some());
+    assert!(u.tool_result_meta.as_ref().unwrap().is_array());
+    assert!(u.extra.is_empty(), "{:?}", u.extra);
+
+    let Message::Result(r) = round_trip(session_line("result/success")) else {
+        panic!()
+    };
+    assert!(r.ttft_ms.is_some() && r.ttft_stream_ms.is_some());
+    assert!(r.time_to_request_ms.is_some() && r.first_content_frame_ms.is_some());
+    assert_eq!(r.fast_mode_state.as_deref(), Some("off"));
+    assert_eq!(
+        r.fast_mode_disabled_reason.as_deref(),
+        Some("sdk_opt_in_required")
+    );
+    assert_eq!(r.safety_stops, Some(0));
+    assert_eq!(r.queued_turn_count, Some(0));
+    assert_eq!(r.result_index, Some(0));
+    assert_eq!(r.begun_message_ids.as_ref().unwrap().len(), 1);
+    assert!(r.subagent_stats.as_ref().unwrap().is_object());
+    assert!(r.extra.is_empty(), "{:?}", r.extra);
+    // `Usage` keeps its extra fields in `extra` (see its docs).
+    assert_eq!(r.usage.as_ref().unwrap().extra["service_tier"], "standard");
+    for m in r.model_usage.values().chain(
+        r.model_usage_since_last_result
+            .iter()
+            .flat_map(|m| m.values()),
+    ) {
+        assert_eq!(m.max_output_tokens, Some(128000));
+        assert_eq!(m.thinking_tokens, Some(0));
+        assert_eq!(m.cache_creation_ephemeral_5m_input_tokens, Some(0));
+        assert_eq!(m.cache_creation_ephemeral_1h_input_tokens, Some(0));
+        assert_eq!(m.canonical_model.as_deref(), Some("claude-opus-5-5"));
+        assert_eq!(m.provider.as_deref(), Some("firstParty"));
+        assert_eq!(m.cost_basis.as_deref(), Some("list"));
+        assert!(m.extra.is_empty(), "{:?}", m.extra);
+    }
+    let back = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        back["model_usage_since_last_result"]["claude-opus-5-5"]["maxOutputTokens"],
+        128000
+    );
+    assert_eq!(back["fast_mode_state"], "off");
+
+    let Message::StreamEvent(e) = round_trip(session_line("stream_event/message_start")) else {
+        panic!()
+    };
+    assert!(e.ttft_ms.is_some() && e.api_message_id.is_some());
+    assert!(e.extra.is_empty(), "{:?}", e.extra);
+}
+
+#[test]
+fn modelled_fields_keep_unknown_neighbours() {
+    let Message::Result(r) = round_trip(
+        r#"{"type":"result","subtype":"success","session_id":"s","ttft_ms":5,"speed_bump":1,"usage":{"input_tokens":1,"service_tier":"priority","tier2":true},"modelUsage":{"m":{"costUSD":0.5,"provider":"x","region":"eu"}},"begun_message_ids":["a",1]}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(r.ttft_ms, Some(5));
+    assert_eq!(r.extra["speed_bump"], 1);
+    // Not a list of strings: kept as it is.
+    assert_eq!(r.begun_message_ids, None);
+    assert_eq!(r.extra["begun_message_ids"], serde_json::json!(["a", 1]));
+    assert_eq!(r.usage.unwrap().extra["tier2"], true);
+    let m = &r.model_usage["m"];
+    assert_eq!(m.provider.as_deref(), Some("x"));
+    assert_eq!(m.extra["region"], "eu");
 }
