@@ -220,33 +220,57 @@ macro_rules! wire_struct {
         impl $crate::message::fast::FastRest for $ty {
             #[inline]
             fn read_rest(c: &mut $crate::message::fast::Cur<'_>, mut first: bool) -> Option<Self> {
+                use $crate::message::fast::Member;
+                #[allow(non_camel_case_types)]
+                #[derive(Clone, Copy)]
+                enum F { $( $rf, )* $( $of, )* $( $( $lf, )* )? }
+                // Each known key as it appears on the wire (`"key":`), in declaration order: the
+                // next key is tried as a plain prefix first (the CLI writes its keys in a fixed
+                // order), before it is scanned and matched.
+                const KEYS: &[(&str, F)] = &[
+                    $( (concat!("\"", $rk, "\":"), F::$rf), )*
+                    $( (concat!("\"", $ok, "\":"), F::$of), )*
+                    $( $( (concat!("\"", $lk, "\":"), F::$lf), )* )?
+                ];
                 $( let mut $rf = None; )*
                 $( let mut $of = None; )*
                 $( $( let mut $lf = (None, false); )* )?
                 let mut $extra = ::serde_json::Map::new();
-                while let Some(key) = c.key(&mut first)? {
-                    match key {
-                        $( $rk => {
+                let mut next = 0;
+                loop {
+                    let field = match c.member(&mut first, KEYS.get(next))? {
+                        Member::End => break,
+                        Member::Known(field) => field,
+                        Member::Key(key) => match key {
+                            $( $rk => F::$rf, )*
+                            $( $ok => F::$of, )*
+                            $( $( $lk => F::$lf, )* )?
+                            _ => {
+                                let value = c.value()?;
+                                $extra.insert(key.to_owned(), value);
+                                continue;
+                            }
+                        },
+                    };
+                    next = field as usize + 1;
+                    match field {
+                        $( F::$rf => {
                             if $rf.is_some() {
                                 return None;
                             }
                             $rf = Some($crate::message::de::wire_struct!(@fast c $(, $rw)?));
                         } )*
-                        $( $ok => {
+                        $( F::$of => {
                             if $of.is_some() {
                                 return None;
                             }
                             $of = Some($crate::message::de::wire_struct!(@fast c $(, $ow)?));
                         } )*
-                        $( $( $lk => {
+                        $( $( F::$lf => {
                             $crate::message::de::put_lenient::<_, ::serde_json::Error>(
                                 &mut $lf.0, &mut $lf.1, $lk, &mut $extra, c.value()?,
                             ).ok()?;
                         } )* )?
-                        _ => {
-                            let value = c.value()?;
-                            $extra.insert(key.to_owned(), value);
-                        }
                     }
                 }
                 Some($ty {

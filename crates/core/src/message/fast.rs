@@ -44,6 +44,16 @@ pub(crate) enum Tag {
     Later,
 }
 
+/// The next member of an object, as [`Cur::member`] found it.
+pub(crate) enum Member<'a, F> {
+    /// The closing `}`.
+    End,
+    /// The predicted key (its `:` read).
+    Known(F),
+    /// Another key (its `:` read).
+    Key(&'a str),
+}
+
 /// A position in one line of JSON text.
 pub(crate) struct Cur<'a> {
     text: &'a str,
@@ -228,6 +238,40 @@ impl<'a> Cur<'a> {
         let key = self.raw_str()?;
         self.eat(b':')?;
         Some(Some(key))
+    }
+
+    /// Like [`Cur::key`], trying `guess` (`("\"key\":", field)`) first as a plain prefix:
+    /// when the object's keys come in the expected order, no key is scanned or matched.
+    #[inline]
+    pub(crate) fn member<F: Copy>(
+        &mut self,
+        first: &mut bool,
+        guess: Option<&(&'static str, F)>,
+    ) -> Option<Member<'a, F>> {
+        if std::mem::take(first) {
+            if self.peek()? == b'}' {
+                self.i += 1;
+                return Some(Member::End);
+            }
+        } else {
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(Member::End);
+                }
+                _ => return None,
+            }
+        }
+        if let Some(&(pattern, field)) = guess
+            && self.s.get(self.i..)?.starts_with(pattern.as_bytes())
+        {
+            self.i += pattern.len();
+            return Some(Member::Known(field));
+        }
+        let key = self.raw_str()?;
+        self.eat(b':')?;
+        Some(Member::Key(key))
     }
 
     /// Reads `{"type":"…"` and returns the tag; gives up when the tag is not the first key.
