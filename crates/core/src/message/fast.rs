@@ -288,7 +288,8 @@ impl<'a> Cur<'a> {
     /// read (`Tag::First`); otherwise the members are skimmed for it and nothing else is read
     /// (`Tag::Later`): the variant then reads every member, the tag included, and the caller
     /// removes the tag from the variant's `extra` — what serde's buffered path and
-    /// `parse_tag_elsewhere` do. A repeated or non-string tag is left to serde.
+    /// `parse_tag_elsewhere` do. A repeated or non-string tag is left to serde. (So a variant's
+    /// struct must not model a `type` field of its own.)
     pub(crate) fn open_tagged(&mut self) -> Option<(&'a str, Tag)> {
         self.eat(b'{')?;
         let start = self.i;

@@ -2,8 +2,11 @@
 
 use super::*;
 
+/// Parses a line, and checks that serde alone (without the direct reader) gives the same.
 fn parse(line: &str) -> Message {
-    Message::from_slice(line.as_bytes()).unwrap()
+    let m = Message::from_slice(line.as_bytes()).unwrap();
+    assert_eq!(Message::from_json_str_serde(line).unwrap(), m, "{line}");
+    m
 }
 
 #[test]
