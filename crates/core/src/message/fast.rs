@@ -205,7 +205,9 @@ impl<'a> Cur<'a> {
     }
 
     /// A string, decoded into an exact-size `String` (an upper bound when it has escapes).
-    #[inline]
+    /// Always inlined: returned through memory, the `String` was reloaded with wider loads
+    /// than it was stored with (a store-forwarding stall at every string value).
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> Option<String> {
         let (a, b, escaped) = self.str_span()?;
         let body = self.text.get(a..b)?;
