@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::de::{LeanString, wire_struct};
+use super::fast::{Cur, Fast, FastRest, Tag};
 
 /// One content block. Unknown block types are kept verbatim in [`ContentBlock::Unknown`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -223,5 +224,44 @@ impl<'de> Deserialize<'de> for UserContent {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl Fast for ContentBlock {
+    fn read(c: &mut Cur<'_>) -> Option<Self> {
+        let (tag, at) = c.open_tagged()?;
+        let first = at == Tag::Later;
+        let mut block = match tag {
+            "text" => ContentBlock::Text(TextBlock::read_rest(c, first)?),
+            "thinking" => ContentBlock::Thinking(ThinkingBlock::read_rest(c, first)?),
+            "redacted_thinking" => {
+                ContentBlock::RedactedThinking(RedactedThinkingBlock::read_rest(c, first)?)
+            }
+            "tool_use" => ContentBlock::ToolUse(ToolUseBlock::read_rest(c, first)?),
+            "tool_result" => ContentBlock::ToolResult(ToolResultBlock::read_rest(c, first)?),
+            _ => return None,
+        };
+        if at == Tag::Later {
+            let extra = match &mut block {
+                ContentBlock::Text(b) => &mut b.extra,
+                ContentBlock::Thinking(b) => &mut b.extra,
+                ContentBlock::RedactedThinking(b) => &mut b.extra,
+                ContentBlock::ToolUse(b) => &mut b.extra,
+                ContentBlock::ToolResult(b) => &mut b.extra,
+                ContentBlock::Unknown(_) => return None,
+            };
+            extra.remove("type");
+        }
+        Some(block)
+    }
+}
+
+impl Fast for UserContent {
+    fn read(c: &mut Cur<'_>) -> Option<Self> {
+        match c.peek()? {
+            b'"' => c.string().map(UserContent::Text),
+            b'[' => Vec::<ContentBlock>::read(c).map(UserContent::Blocks),
+            _ => None,
+        }
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::de::wire_struct;
+use super::fast::{Cur, Fast};
 
 /// `{"type":"control_request","request_id":…,"request":{…}}`, in either direction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -155,7 +156,7 @@ impl<'de> Deserialize<'de> for ControlResponse {
 }
 
 impl ControlResponse {
-    fn from_value(v: Value) -> ControlResponse {
+    pub(super) fn from_value(v: Value) -> ControlResponse {
         let Value::Object(mut obj) = v else {
             return ControlResponse::Other(v);
         };
@@ -211,6 +212,20 @@ pub struct ControlCancelRequest {
     /// Unmodelled fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+// The same as the `Deserialize` impl: one `Value`, picked apart.
+impl Fast for ControlResponse {
+    fn read(c: &mut Cur<'_>) -> Option<Self> {
+        c.value().map(ControlResponse::from_value)
+    }
+}
+
+// Requests are rare and derive their impl: always the serde path.
+impl Fast for ControlRequest {
+    fn read(_: &mut Cur<'_>) -> Option<Self> {
+        None
+    }
 }
 
 wire_struct!(ControlRequestMessage, "a control_request message",

@@ -7,6 +7,10 @@
 //! fields still survive a round trip), exactly like the derived impl did — a repeated known key
 //! is an error, a missing required field is an error, `#[serde(default)]` fields default.
 //!
+//! The same macro implements [`super::fast::Fast`] for the struct: the direct reader that
+//! [`super::Message::from_json_str`] tries first, with the same rules (and giving up where serde
+//! would fail, so serde can decide).
+//!
 //! [`LeanString`] reads a big string field without serde_json's unescape scratch buffer: it takes
 //! the field as borrowed raw JSON and unescapes it straight into its final `String`, so a 50 MiB
 //! text block costs the line plus the text, not the line plus two copies of the text.
@@ -16,6 +20,7 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 /// An object key, borrowed from the input when it can be.
 pub(crate) struct Key<'de>(Cow<'de, str>);
@@ -79,14 +84,84 @@ pub(crate) fn set_via<'de, W: Deserialize<'de> + Into<T>, T, A: MapAccess<'de>>(
     Ok(())
 }
 
+/// A type a `lenient` wire-struct field can hold. `null` is no value (as for any optional
+/// field); a value of the right kind goes into the field; anything else is left to the struct's
+/// `extra` map, verbatim. So a field the CLI starts sending with another type never makes the
+/// whole message unparsable, and the value survives a round trip.
+pub(crate) trait Lenient: Sized {
+    /// The field's value from a (non-null) JSON value; the value back when it does not fit.
+    fn from_value(v: Value) -> Result<Self, Value>;
+}
+
+impl Lenient for String {
+    fn from_value(v: Value) -> Result<Self, Value> {
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(other),
+        }
+    }
+}
+
+impl Lenient for u64 {
+    fn from_value(v: Value) -> Result<Self, Value> {
+        v.as_u64().ok_or(v)
+    }
+}
+
+impl Lenient for Value {
+    fn from_value(v: Value) -> Result<Self, Value> {
+        Ok(v)
+    }
+}
+
+impl Lenient for Vec<String> {
+    fn from_value(v: Value) -> Result<Self, Value> {
+        match v {
+            Value::Array(items) if items.iter().all(Value::is_string) => Ok(items
+                .into_iter()
+                .filter_map(|s| match s {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect()),
+            other => Err(other),
+        }
+    }
+}
+
+/// Puts the value of a `lenient` key where it belongs (see [`Lenient`]). A second occurrence
+/// is an error (as for any known key), so a serialized struct never carries the key twice.
+pub(crate) fn put_lenient<T: Lenient, E: de::Error>(
+    slot: &mut Option<T>,
+    seen: &mut bool,
+    key: &'static str,
+    extra: &mut Map<String, Value>,
+    value: Value,
+) -> Result<(), E> {
+    if std::mem::replace(seen, true) {
+        return Err(E::duplicate_field(key));
+    }
+    if !value.is_null() {
+        match T::from_value(value) {
+            Ok(v) => *slot = Some(v),
+            Err(v) => {
+                extra.insert(key.to_owned(), v);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Implements `Deserialize` for a wire struct: `required` fields must be present, `optional`
-/// ones default when absent, any other key goes into the `extra` map. A field may name a
-/// wrapper to read it through (`text: "text" via LeanString`).
+/// ones default when absent, `lenient` ones (`Option<T>`, `T:` [`Lenient`]) take the value when
+/// it has their type and otherwise leave it in `extra` verbatim; any other key goes into the
+/// `extra` map. A field may name a wrapper to read it through (`text: "text" via LeanString`).
 macro_rules! wire_struct {
     (
         $ty:ident, $expecting:literal,
         required { $( $rf:ident : $rk:literal $(via $rw:ty)? ),* $(,)? }
         optional { $( $of:ident : $ok:literal $(via $ow:ty)? ),* $(,)? }
+        $( lenient { $( $lf:ident : $lk:literal ),* $(,)? } )?
         extra $extra:ident
     ) => {
         impl<'de> ::serde::Deserialize<'de> for $ty {
@@ -103,6 +178,7 @@ macro_rules! wire_struct {
                     ) -> Result<$ty, A::Error> {
                         $( let mut $rf = None; )*
                         $( let mut $of = None; )*
+                        $( $( let mut $lf = (None, false); )* )?
                         let mut $extra = ::serde_json::Map::new();
                         while let Some(key) =
                             map.next_key::<$crate::message::de::Key<'de>>()?
@@ -110,6 +186,9 @@ macro_rules! wire_struct {
                             match key.as_str() {
                                 $( $rk => $crate::message::de::wire_struct!(@set map, $rf, $rk $(, $rw)?), )*
                                 $( $ok => $crate::message::de::wire_struct!(@set map, $of, $ok $(, $ow)?), )*
+                                $( $( $lk => $crate::message::de::put_lenient::<_, A::Error>(
+                                    &mut $lf.0, &mut $lf.1, $lk, &mut $extra, map.next_value()?,
+                                )?, )* )?
                                 _ => {
                                     let value = map.next_value::<::serde_json::Value>()?;
                                     $extra.insert(key.into_string(), value);
@@ -121,6 +200,7 @@ macro_rules! wire_struct {
                                 <A::Error as ::serde::de::Error>::missing_field($rk)
                             })?, )*
                             $( $of: $of.unwrap_or_default(), )*
+                            $( $( $lf: $lf.0, )* )?
                             $extra,
                         })
                     }
@@ -128,6 +208,85 @@ macro_rules! wire_struct {
                 d.deserialize_map(V)
             }
         }
+
+        impl $crate::message::fast::Fast for $ty {
+            #[inline]
+            fn read(c: &mut $crate::message::fast::Cur<'_>) -> Option<Self> {
+                c.eat(b'{')?;
+                <Self as $crate::message::fast::FastRest>::read_rest(c, true)
+            }
+        }
+
+        impl $crate::message::fast::FastRest for $ty {
+            #[inline]
+            fn read_rest(c: &mut $crate::message::fast::Cur<'_>, mut first: bool) -> Option<Self> {
+                use $crate::message::fast::Member;
+                #[allow(non_camel_case_types)]
+                #[derive(Clone, Copy)]
+                enum F { $( $rf, )* $( $of, )* $( $( $lf, )* )? }
+                // Each known key as it appears on the wire (`"key":`), in declaration order: the
+                // next key is tried as a plain prefix first (the CLI writes its keys in a fixed
+                // order), before it is scanned and matched.
+                const KEYS: &[(&str, F)] = &[
+                    $( (concat!("\"", $rk, "\":"), F::$rf), )*
+                    $( (concat!("\"", $ok, "\":"), F::$of), )*
+                    $( $( (concat!("\"", $lk, "\":"), F::$lf), )* )?
+                ];
+                $( let mut $rf = None; )*
+                $( let mut $of = None; )*
+                $( $( let mut $lf = (None, false); )* )?
+                let mut $extra = ::serde_json::Map::new();
+                let mut next = 0;
+                loop {
+                    let field = match c.member(&mut first, KEYS.get(next))? {
+                        Member::End => break,
+                        Member::Known(field) => field,
+                        Member::Key(key) => match key {
+                            $( $rk => F::$rf, )*
+                            $( $ok => F::$of, )*
+                            $( $( $lk => F::$lf, )* )?
+                            _ => {
+                                let value = c.value()?;
+                                $extra.insert(key.to_owned(), value);
+                                continue;
+                            }
+                        },
+                    };
+                    next = field as usize + 1;
+                    match field {
+                        $( F::$rf => {
+                            if $rf.is_some() {
+                                return None;
+                            }
+                            $rf = Some($crate::message::de::wire_struct!(@fast c $(, $rw)?));
+                        } )*
+                        $( F::$of => {
+                            if $of.is_some() {
+                                return None;
+                            }
+                            $of = Some($crate::message::de::wire_struct!(@fast c $(, $ow)?));
+                        } )*
+                        $( $( F::$lf => {
+                            $crate::message::de::put_lenient::<_, ::serde_json::Error>(
+                                &mut $lf.0, &mut $lf.1, $lk, &mut $extra, c.value()?,
+                            ).ok()?;
+                        } )* )?
+                    }
+                }
+                Some($ty {
+                    $( $rf: $rf?, )*
+                    $( $of: $of.unwrap_or_default(), )*
+                    $( $( $lf: $lf.0, )* )?
+                    $extra,
+                })
+            }
+        }
+    };
+    (@fast $c:ident) => {
+        $crate::message::fast::Fast::read($c)?
+    };
+    (@fast $c:ident, $via:ty) => {
+        <$via as $crate::message::fast::Fast>::read($c)?.into()
     };
     (@set $map:ident, $slot:ident, $key:literal) => {
         $crate::message::de::set(&mut $slot, $key, &mut $map)?
@@ -190,6 +349,13 @@ impl<'de> Visitor<'de> for LeanVisitor {
     }
 }
 
+impl super::fast::Fast for LeanString {
+    #[inline]
+    fn read(c: &mut super::fast::Cur<'_>) -> Option<Self> {
+        c.string().map(LeanString)
+    }
+}
+
 /// The raw JSON text of a value, which must be a string; unescaped into a `String`.
 struct RawJsonString;
 
@@ -225,57 +391,48 @@ fn unescape<E: de::Error>(raw: &str) -> Result<String, E> {
     else {
         return Err(de::Error::invalid_type(unexpected(raw), &"a string"));
     };
+    unescape_body(body)
+}
+
+/// Decodes the text between the quotes of a JSON string literal whose structure is known to be
+/// sound (no raw `"` or control character, every `\` starts an escape). Bad escapes and lone
+/// surrogates are errors, as in serde_json.
+pub(crate) fn unescape_body<E: de::Error>(body: &str) -> Result<String, E> {
     // Unescaping never grows the text, so `body.len()` is an upper bound: pages past the end
     // of what is written are never touched, and the spare capacity is given back at the end.
     let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(i) = rest.find('\\') {
-        out.push_str(&rest[..i]);
-        let esc = &rest[i + 1..];
-        let mut chars = esc.chars();
-        let consumed = match chars.next() {
-            Some('"') => {
-                out.push('"');
-                1
-            }
-            Some('\\') => {
-                out.push('\\');
-                1
-            }
-            Some('/') => {
-                out.push('/');
-                1
-            }
-            Some('b') => {
-                out.push('\u{8}');
-                1
-            }
-            Some('f') => {
-                out.push('\u{c}');
-                1
-            }
-            Some('n') => {
-                out.push('\n');
-                1
-            }
-            Some('r') => {
-                out.push('\r');
-                1
-            }
-            Some('t') => {
-                out.push('\t');
-                1
-            }
-            Some('u') => {
-                let (c, used) = unicode_escape(esc)?;
+    let bytes = body.as_bytes();
+    let mut at = 0;
+    loop {
+        // In a sound body the only special byte left is the `\` starting an escape.
+        let i = super::fast::find_special(bytes, at);
+        let invalid = || de::Error::custom("invalid string");
+        out.push_str(body.get(at..i).ok_or_else(invalid)?);
+        match bytes.get(i) {
+            None => break,
+            Some(b'\\') => {}
+            Some(_) => return Err(invalid()),
+        }
+        let unescaped = match bytes.get(i + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let (c, used) = unicode_escape(body.get(i + 1..).ok_or_else(invalid)?)?;
                 out.push(c);
-                used
+                at = i + 1 + used;
+                continue;
             }
             _ => return Err(de::Error::custom("invalid escape in string")),
         };
-        rest = &esc[consumed..];
+        out.push(unescaped);
+        at = i + 2;
     }
-    out.push_str(rest);
     if out.capacity() - out.len() > 4096 {
         out.shrink_to_fit();
     }

@@ -14,6 +14,7 @@
 mod content;
 mod control;
 pub(crate) mod de;
+pub(crate) mod fast;
 mod raw;
 mod stream_event;
 pub(crate) mod tagged;
@@ -100,10 +101,14 @@ impl Message {
     /// Parses one line. Fails only on invalid JSON (or invalid UTF-8) or a non-object; an
     /// unknown or unexpected shape becomes [`Message::Unknown`].
     ///
-    /// UTF-8 is validated once for the whole line, then the text is parsed as `&str` (serde_json
-    /// then skips its per-string checks). When `"type"` is the first key, the tag-first path
-    /// parses in one pass; otherwise (the CLI's `result` lines put it last) a fast skip-scan reads
-    /// the tag and the line is parsed once into the right variant — never buffered.
+    /// UTF-8 is validated once for the whole line. The lines the CLI prints are then read by a
+    /// direct reader (`fast`) that builds the message without serde's visitor machinery; it
+    /// gives way to serde on anything unusual (an escaped key, a repeated key, an unknown tag,
+    /// a number that is not a plain integer where one is wanted, invalid JSON), so the result
+    /// is always what serde gives. With serde: when `"type"` is the first key, the tag-first
+    /// path parses in one pass; otherwise (the CLI's `result` lines put it last) a fast
+    /// skip-scan reads the tag and the line is parsed once into the right variant — never
+    /// buffered.
     pub fn from_slice(line: &[u8]) -> Result<Message, serde_json::Error> {
         let text = std::str::from_utf8(line)
             .map_err(|e| serde::de::Error::custom(format!("invalid UTF-8: {e}")))?;
@@ -112,6 +117,12 @@ impl Message {
 
     /// Like [`Message::from_slice`], for text.
     pub fn from_json_str(text: &str) -> Result<Message, serde_json::Error> {
+        // The direct reader takes the lines it is sure about; serde decides all others.
+        fast::message_or(text, Message::from_json_str_serde)
+    }
+
+    /// [`Message::from_json_str`] without the direct reader (`fast`): serde alone.
+    fn from_json_str_serde(text: &str) -> Result<Message, serde_json::Error> {
         let not_object = || serde::de::Error::custom("a CLI message must be a JSON object");
         let parsed = if tag_is_first(text) {
             serde_json::from_str::<Message>(text)
@@ -293,7 +304,20 @@ pub struct AssistantMessage {
     /// Set on synthetic API error messages (`rate_limit`, `authentication_failed`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Unmodelled fields (request_id, api_error_status, timestamp, …).
+    /// When the CLI wrote the message (RFC 3339, e.g. `2026-11-24T05:27:48.311Z`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The API request id (`req_…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// How long the model thought, in milliseconds (on thinking blocks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_duration_ms: Option<u64>,
+    /// How thinking is shown (`updates`); on thinking blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_display: Option<String>,
+    /// Unmodelled fields (api_error_status, …), and a modelled field whose value has another
+    /// type than expected.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -330,7 +354,16 @@ pub struct ApiMessage {
     /// Usage (the `message_start` usage in per-block lines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    /// Unmodelled fields.
+    /// The object type (`message`).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    /// The stop sequence that ended the message (null in per-block lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_sequence: Option<String>,
+    /// Context management applied by the API (null when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_management: Option<Value>,
+    /// Unmodelled fields, and a modelled field whose value has another type than expected.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -352,7 +385,14 @@ pub struct UserMessage {
     /// The tool's structured output (shape depends on the tool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_use_result: Option<Value>,
-    /// Unmodelled fields.
+    /// When the CLI wrote the message (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Per tool result: its id and the permission decision
+    /// (`[{"id":…,"permission_decision":{"decision":"accept","source":"config"}}]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_result_meta: Option<Value>,
+    /// Unmodelled fields, and a modelled field whose value has another type than expected.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -454,7 +494,40 @@ pub struct ResultMessage {
     /// Message uuid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    /// Unmodelled fields.
+    /// Time to the first token of the turn, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<u64>,
+    /// Time to the first streamed token, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_stream_ms: Option<u64>,
+    /// Time until the API request was sent, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_request_ms: Option<u64>,
+    /// Time to the first content frame, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_content_frame_ms: Option<u64>,
+    /// Fast mode (`off`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fast_mode_state: Option<String>,
+    /// Why fast mode is off (`sdk_opt_in_required`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fast_mode_disabled_reason: Option<String>,
+    /// Sub-agent counters (spawned, completed, failed, …), as the CLI reports them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subagent_stats: Option<Value>,
+    /// Safety stops in the turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_stops: Option<u64>,
+    /// Ids (`msg_…`) of the API messages begun in the turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begun_message_ids: Option<Vec<String>>,
+    /// Turns queued behind this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_turn_count: Option<u64>,
+    /// Index of this result in the process (0-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_index: Option<u64>,
+    /// Unmodelled fields, and a modelled field whose value has another type than expected.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -495,7 +568,17 @@ pub struct StreamEventMessage {
     /// Message uuid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    /// Unmodelled fields.
+    /// The id (`msg_…`) of the API message this event belongs to (CLI 2.1.330 sends it on every
+    /// event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_message_id: Option<String>,
+    /// How thinking is shown (`updates`); set on thinking-related events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_display: Option<String>,
+    /// Time to first token in milliseconds; set on `message_start`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<u64>,
+    /// Unmodelled fields (and a modelled field whose value has another type than expected).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -526,6 +609,12 @@ de::wire_struct!(AssistantMessage, "an assistant message",
         uuid: "uuid",
         error: "error",
     }
+    lenient {
+        timestamp: "timestamp",
+        request_id: "request_id",
+        thinking_duration_ms: "thinking_duration_ms",
+        thinking_display: "thinking_display",
+    }
     extra extra);
 
 de::wire_struct!(ApiMessage, "an API message",
@@ -538,6 +627,11 @@ de::wire_struct!(ApiMessage, "an API message",
         stop_reason: "stop_reason",
         usage: "usage",
     }
+    lenient {
+        message_type: "type",
+        stop_sequence: "stop_sequence",
+        context_management: "context_management",
+    }
     extra extra);
 
 de::wire_struct!(UserMessage, "a user message",
@@ -547,6 +641,10 @@ de::wire_struct!(UserMessage, "a user message",
         session_id: "session_id",
         uuid: "uuid",
         tool_use_result: "tool_use_result",
+    }
+    lenient {
+        timestamp: "timestamp",
+        tool_result_meta: "tool_result_meta",
     }
     extra extra);
 
@@ -584,6 +682,19 @@ de::wire_struct!(ResultMessage, "a result message",
         api_error: "api_error",
         uuid: "uuid",
     }
+    lenient {
+        ttft_ms: "ttft_ms",
+        ttft_stream_ms: "ttft_stream_ms",
+        time_to_request_ms: "time_to_request_ms",
+        first_content_frame_ms: "first_content_frame_ms",
+        fast_mode_state: "fast_mode_state",
+        fast_mode_disabled_reason: "fast_mode_disabled_reason",
+        subagent_stats: "subagent_stats",
+        safety_stops: "safety_stops",
+        begun_message_ids: "begun_message_ids",
+        queued_turn_count: "queued_turn_count",
+        result_index: "result_index",
+    }
     extra extra);
 
 de::wire_struct!(StreamEventMessage, "a stream_event message",
@@ -592,6 +703,11 @@ de::wire_struct!(StreamEventMessage, "a stream_event message",
         session_id: "session_id",
         parent_tool_use_id: "parent_tool_use_id",
         uuid: "uuid",
+    }
+    lenient {
+        api_message_id: "api_message_id",
+        thinking_display: "thinking_display",
+        ttft_ms: "ttft_ms",
     }
     extra extra);
 

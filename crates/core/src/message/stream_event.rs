@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::de::wire_struct;
+use super::fast::{Cur, Fast, FastRest};
 use super::{ContentBlock, Usage, tagged};
 
 /// One SSE event of the Messages API.
@@ -304,5 +305,98 @@ impl tagged::Tagged for Delta {
 
     fn untagged(value: Value) -> Self {
         Delta::Unknown(value)
+    }
+}
+
+impl Fast for StreamEvent {
+    fn read(c: &mut Cur<'_>) -> Option<Self> {
+        Some(match c.tag()? {
+            "content_block_delta" => {
+                let f = BlockDeltaFields::read_rest(c, false)?;
+                StreamEvent::ContentBlockDelta {
+                    index: f.index,
+                    delta: f.delta,
+                    extra: f.extra,
+                }
+            }
+            "content_block_start" => {
+                let f = BlockStartFields::read_rest(c, false)?;
+                StreamEvent::ContentBlockStart {
+                    index: f.index,
+                    content_block: f.content_block,
+                    extra: f.extra,
+                }
+            }
+            "content_block_stop" => {
+                let f = IndexFields::read_rest(c, false)?;
+                StreamEvent::ContentBlockStop {
+                    index: f.index,
+                    extra: f.extra,
+                }
+            }
+            "message_start" => {
+                let f = MessageStartFields::read_rest(c, false)?;
+                StreamEvent::MessageStart {
+                    message: f.message,
+                    extra: f.extra,
+                }
+            }
+            "message_delta" => {
+                let f = MessageDeltaFields::read_rest(c, false)?;
+                StreamEvent::MessageDelta {
+                    delta: f.delta,
+                    usage: f.usage,
+                    extra: f.extra,
+                }
+            }
+            "message_stop" => StreamEvent::MessageStop {
+                extra: c.map_rest(false)?,
+            },
+            "ping" => StreamEvent::Ping {
+                extra: c.map_rest(false)?,
+            },
+            "error" => {
+                let f = ErrorFields::read_rest(c, false)?;
+                StreamEvent::Error {
+                    error: f.error,
+                    extra: f.extra,
+                }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// The one string field of a known delta (the derived impls ignore other keys; here they are
+/// left to serde).
+fn delta_field(c: &mut Cur<'_>, name: &str) -> Option<String> {
+    let mut first = false;
+    let mut value = None;
+    while let Some(key) = c.key(&mut first)? {
+        if key != name || value.is_some() {
+            return None;
+        }
+        value = Some(c.string()?);
+    }
+    value
+}
+
+impl Fast for Delta {
+    fn read(c: &mut Cur<'_>) -> Option<Self> {
+        Some(match c.tag()? {
+            "text_delta" => Delta::TextDelta {
+                text: delta_field(c, "text")?,
+            },
+            "thinking_delta" => Delta::ThinkingDelta {
+                thinking: delta_field(c, "thinking")?,
+            },
+            "signature_delta" => Delta::SignatureDelta {
+                signature: delta_field(c, "signature")?,
+            },
+            "input_json_delta" => Delta::InputJsonDelta {
+                partial_json: delta_field(c, "partial_json")?,
+            },
+            _ => return None,
+        })
     }
 }

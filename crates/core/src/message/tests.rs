@@ -2,8 +2,11 @@
 
 use super::*;
 
+/// Parses a line, and checks that serde alone (without the direct reader) gives the same.
 fn parse(line: &str) -> Message {
-    Message::from_slice(line.as_bytes()).unwrap()
+    let m = Message::from_slice(line.as_bytes()).unwrap();
+    assert_eq!(Message::from_json_str_serde(line).unwrap(), m, "{line}");
+    m
 }
 
 #[test]
@@ -30,7 +33,10 @@ fn assistant_blocks() {
     let Message::Assistant(a) = m else { panic!() };
     assert_eq!(a.text(), "hi");
     assert_eq!(a.message.usage.as_ref().unwrap().input_tokens, 10);
-    assert_eq!(a.extra["request_id"], "req_mock_0f58");
+    assert_eq!(a.request_id.as_deref(), Some("req_mock_0f58"));
+    assert_eq!(a.timestamp.as_deref(), Some("2026-11-24T05:27:48.311Z"));
+    assert_eq!(a.message.message_type.as_deref(), Some("message"));
+    assert!(a.extra.is_empty() && a.message.extra.is_empty());
 
     for (line, check) in [
         (
@@ -102,7 +108,8 @@ fn results_success_and_errors() {
     assert_eq!(r.usage.as_ref().unwrap().output_tokens, 5);
     assert_eq!(r.model_usage["claude-opus-5-5"].cost_usd, 0.00028);
     assert_eq!(r.turn_cost_usd(), Some(0.00014));
-    assert_eq!(r.extra["result_index"], 0);
+    assert_eq!(r.result_index, Some(0));
+    assert!(r.extra.is_empty());
 
     let Message::Result(r) = parse(
         r#"{"type":"result","subtype":"error_max_turns","is_error":true,"num_turns":3,"stop_reason":"tool_use","terminal_reason":"max_turns","errors":["Reached maximum number of turns (2)"],"session_id":"s"}"#,
@@ -277,4 +284,307 @@ fn escaped_tags_and_keys() {
         panic!()
     };
     assert_eq!(s.subtype, "init");
+}
+
+/// The recorded CLI session the parse benchmark uses.
+const SESSION: &str = include_str!("../../../stream/benches/fixtures/cli-session.ndjson");
+
+/// Whether the direct reader took `line`; when it did, serde must accept the line too and
+/// build the same message.
+fn fast_agrees(line: &str) -> bool {
+    let Some(fast) = fast::message(line) else {
+        return false;
+    };
+    match Message::from_json_str_serde(line) {
+        Ok(slow) => assert_eq!(fast, slow, "fast path differs on {line}"),
+        Err(e) => panic!("fast path accepted a line serde rejects ({e}): {line}"),
+    }
+    true
+}
+
+#[test]
+fn fast_path_matches_serde() {
+    let lines: Vec<&str> = SESSION.lines().collect();
+    let taken = lines.iter().filter(|l| fast_agrees(l)).count();
+    // Every line (the CLI writes `result` with the tag last, `tool_result` blocks with it
+    // second).
+    assert_eq!(taken, lines.len());
+    assert!(taken > 400, "{taken}");
+
+    // Mutations: each one either leaves the fast path (serde decides) or must agree with serde.
+    let edits: [&str; 22] = [
+        "",
+        "\"",
+        "\\",
+        ",",
+        "}",
+        "{",
+        "[",
+        "]",
+        ":",
+        " ",
+        "0",
+        "-",
+        ".",
+        "e",
+        "n",
+        "null",
+        "\u{1}",
+        "\\u0041",
+        "\\ud800",
+        "1e999",
+        "\"x\":1,",
+        "\"type\":\"x\",",
+    ];
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let (mut tried, mut kept) = (0, 0);
+    for line in &lines {
+        for _ in 0..24 {
+            let at = next(line.len());
+            if !line.is_char_boundary(at) {
+                continue;
+            }
+            let edit = edits[next(edits.len())];
+            // Insert, or replace the next char.
+            let rest = if next(2) == 0 {
+                &line[at..]
+            } else {
+                line[at..]
+                    .get(line[at..].chars().next().map_or(0, char::len_utf8)..)
+                    .unwrap_or("")
+            };
+            let mutated = format!("{}{edit}{rest}", &line[..at]);
+            tried += 1;
+            kept += usize::from(fast_agrees(&mutated));
+        }
+    }
+    assert!(
+        tried > 5000 && kept > 1000,
+        "tried {tried}, kept on the fast path {kept}"
+    );
+}
+
+#[test]
+fn fast_path_gives_way_on_odd_input() {
+    for line in [
+        // Repeated keys: serde rejects the field, the object is kept as Unknown.
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"uuid":"a","uuid":"b"}"#,
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"api_message_id":1,"api_message_id":"m"}"#,
+        // Escapes in keys and tags.
+        r#"{"type":"sys\u0074em","subtype":"init"}"#,
+        r#"{"\u0074ype":"system","subtype":"init"}"#,
+        r#"{"type":"system","sub\u0074ype":"init"}"#,
+        // Numbers serde reads differently from a plain integer.
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":1.0}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":-1}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":01}}"#,
+        // serde_json's raw-value marker as the first key of an unmodelled object.
+        r#"{"type":"system","subtype":"x","data":{"$serde_json::private::RawValue":"[1]"}}"#,
+        // Unknown delta fields (ignored by serde), unknown delta and event types.
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a","x":1}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta"}}}"#,
+        r#"{"type":"stream_event","event":{"type":"brand_new"}}"#,
+        // Trailing text, a BOM, an unterminated string.
+        r#"{"type":"system","subtype":"init"} x"#,
+        "\u{feff}{\"type\":\"system\"}",
+        r#"{"type":"system","subtype":"init"#,
+    ] {
+        assert!(fast::message(line).is_none(), "{line}");
+        // serde still decides: whatever it gives is what `from_slice` gives.
+        assert_eq!(
+            Message::from_slice(line.as_bytes()).ok(),
+            Message::from_json_str_serde(line).ok(),
+            "{line}"
+        );
+    }
+}
+
+/// Parses, checks, serializes and parses again: the same message.
+fn round_trip(line: &str) -> Message {
+    let m = parse(line);
+    let json = serde_json::to_string(&m).unwrap();
+    assert_eq!(parse(&json), m, "{json}");
+    // Through serde alone (and `from_value`) too.
+    assert_eq!(Message::from_json_str_serde(line).unwrap(), m);
+    let v: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(serde_json::from_value::<Message>(v).unwrap(), m);
+    m
+}
+
+#[test]
+fn stream_event_fields() {
+    let Message::StreamEvent(e) = round_trip(
+        r#"{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_1"}},"session_id":"s","parent_tool_use_id":null,"uuid":"u","ttft_ms":19,"thinking_display":"updates","api_message_id":"msg_1","brand_new":[1]}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(e.api_message_id.as_deref(), Some("msg_1"));
+    assert_eq!(e.thinking_display.as_deref(), Some("updates"));
+    assert_eq!(e.ttft_ms, Some(19));
+    // Only the unknown field is left in `extra`.
+    assert_eq!(e.extra.len(), 1);
+    assert_eq!(e.extra["brand_new"], serde_json::json!([1]));
+    let back = serde_json::to_value(&e).unwrap();
+    assert_eq!(back["api_message_id"], "msg_1");
+    assert_eq!(back["ttft_ms"], 19);
+
+    // Absent: not serialized.
+    let Message::StreamEvent(e) =
+        round_trip(r#"{"type":"stream_event","event":{"type":"message_stop"},"session_id":"s"}"#)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (e.api_message_id, e.thinking_display, e.ttft_ms),
+        (None, None, None)
+    );
+    assert!(e.extra.is_empty());
+}
+
+#[test]
+fn lenient_fields_keep_values_of_another_type() {
+    // A newer CLI sending another type must not turn the line into `Unknown`: the value stays
+    // in `extra`, verbatim, and serializes back under its key. `null` is no value, as for every
+    // optional field.
+    let Message::StreamEvent(e) = round_trip(
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"api_message_id":{"id":"m"},"thinking_display":null,"ttft_ms":1.5}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        (e.api_message_id, e.thinking_display, e.ttft_ms),
+        (None, None, None)
+    );
+    assert_eq!(e.extra["api_message_id"], serde_json::json!({"id":"m"}));
+    assert_eq!(e.extra["ttft_ms"], 1.5);
+    assert_eq!(e.extra.len(), 2);
+    let Message::StreamEvent(e) =
+        round_trip(r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":-3}"#)
+    else {
+        panic!()
+    };
+    assert_eq!(e.extra["ttft_ms"], -3);
+    // A repeated key is refused as for any known field: the object is kept as `Unknown`.
+    for line in [
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":"x","ttft_ms":1}"#,
+        r#"{"type":"stream_event","event":{"type":"message_stop"},"ttft_ms":null,"ttft_ms":1}"#,
+    ] {
+        assert!(matches!(parse(line), Message::Unknown(_)), "{line}");
+    }
+}
+
+/// The recorded session's lines, by `type` (and `subtype` or event type).
+fn session_line(kind: &str) -> &'static str {
+    SESSION
+        .lines()
+        .find(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let sub = v["subtype"].as_str().or(v["event"]["type"].as_str());
+            let name = match sub {
+                Some(sub) => format!("{}/{sub}", v["type"].as_str().unwrap()),
+                None => v["type"].as_str().unwrap().to_owned(),
+            };
+            name == kind
+        })
+        .unwrap()
+}
+
+#[test]
+fn modelled_fields_of_cli_2_1_330() {
+    // The lines CLI 2.1.330 prints leave nothing in `extra` that is modelled.
+    let Message::Assistant(a) = round_trip(session_line("assistant")) else {
+        panic!()
+    };
+    assert!(a.timestamp.is_some() && a.request_id.is_some());
+    assert!(a.extra.is_empty(), "{:?}", a.extra);
+    assert_eq!(a.message.message_type.as_deref(), Some("message"));
+    assert_eq!(a.message.stop_sequence, None);
+    assert!(a.message.extra.is_empty(), "{:?}", a.message.extra);
+
+    let thinking = SESSION
+        .lines()
+        .find(|l| l.starts_with(r#"{"type":"assistant""#) && l.contains("thinking_duration_ms"))
+        .unwrap();
+    let Message::Assistant(a) = round_trip(thinking) else {
+        panic!()
+    };
+    assert!(a.thinking_duration_ms.is_some());
+    assert_eq!(a.thinking_display.as_deref(), Some("updates"));
+    assert!(a.extra.is_empty(), "{:?}", a.extra);
+
+    let Message::User(u) = round_trip(session_line("user")) else {
+        panic!()
+    };
+    assert!(u.timestamp.is_some());
+    assert!(u.tool_result_meta.as_ref().unwrap().is_array());
+    assert!(u.extra.is_empty(), "{:?}", u.extra);
+
+    let Message::Result(r) = round_trip(session_line("result/success")) else {
+        panic!()
+    };
+    assert!(r.ttft_ms.is_some() && r.ttft_stream_ms.is_some());
+    assert!(r.time_to_request_ms.is_some() && r.first_content_frame_ms.is_some());
+    assert_eq!(r.fast_mode_state.as_deref(), Some("off"));
+    assert_eq!(
+        r.fast_mode_disabled_reason.as_deref(),
+        Some("sdk_opt_in_required")
+    );
+    assert_eq!(r.safety_stops, Some(0));
+    assert_eq!(r.queued_turn_count, Some(0));
+    assert_eq!(r.result_index, Some(0));
+    assert_eq!(r.begun_message_ids.as_ref().unwrap().len(), 1);
+    assert!(r.subagent_stats.as_ref().unwrap().is_object());
+    assert!(r.extra.is_empty(), "{:?}", r.extra);
+    // `Usage` keeps its extra fields in `extra` (see its docs).
+    assert_eq!(r.usage.as_ref().unwrap().extra["service_tier"], "standard");
+    for m in r.model_usage.values().chain(
+        r.model_usage_since_last_result
+            .iter()
+            .flat_map(|m| m.values()),
+    ) {
+        assert_eq!(m.max_output_tokens, Some(128000));
+        assert_eq!(m.thinking_tokens, Some(0));
+        assert_eq!(m.cache_creation_ephemeral_5m_input_tokens, Some(0));
+        assert_eq!(m.cache_creation_ephemeral_1h_input_tokens, Some(0));
+        assert_eq!(m.canonical_model.as_deref(), Some("claude-opus-5-5"));
+        assert_eq!(m.provider.as_deref(), Some("firstParty"));
+        assert_eq!(m.cost_basis.as_deref(), Some("list"));
+        assert!(m.extra.is_empty(), "{:?}", m.extra);
+    }
+    let back = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        back["model_usage_since_last_result"]["claude-opus-5-5"]["maxOutputTokens"],
+        128000
+    );
+    assert_eq!(back["fast_mode_state"], "off");
+
+    let Message::StreamEvent(e) = round_trip(session_line("stream_event/message_start")) else {
+        panic!()
+    };
+    assert!(e.ttft_ms.is_some() && e.api_message_id.is_some());
+    assert!(e.extra.is_empty(), "{:?}", e.extra);
+}
+
+#[test]
+fn modelled_fields_keep_unknown_neighbours() {
+    let Message::Result(r) = round_trip(
+        r#"{"type":"result","subtype":"success","session_id":"s","ttft_ms":5,"speed_bump":1,"usage":{"input_tokens":1,"service_tier":"priority","tier2":true},"modelUsage":{"m":{"costUSD":0.5,"provider":"x","region":"eu"}},"begun_message_ids":["a",1]}"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(r.ttft_ms, Some(5));
+    assert_eq!(r.extra["speed_bump"], 1);
+    // Not a list of strings: kept as it is.
+    assert_eq!(r.begun_message_ids, None);
+    assert_eq!(r.extra["begun_message_ids"], serde_json::json!(["a", 1]));
+    assert_eq!(r.usage.unwrap().extra["tier2"], true);
+    let m = &r.model_usage["m"];
+    assert_eq!(m.provider.as_deref(), Some("x"));
+    assert_eq!(m.extra["region"], "eu");
 }

@@ -20,7 +20,9 @@ pub struct Usage {
     /// Tokens read from the prompt cache.
     #[serde(default)]
     pub cache_read_input_tokens: u64,
-    /// Unmodelled fields (service tier, server tool use, …).
+    /// Unmodelled fields (service tier, server tool use, …). Kept unmodelled on purpose: the
+    /// partial-message assembler in `claude-sdk-stream` merges a delta's `extra` into the
+    /// running usage.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -68,7 +70,36 @@ pub struct ModelUsage {
     /// Context window of the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_window: Option<u64>,
-    /// Unmodelled fields.
+    /// Maximum output tokens of the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u64>,
+    /// Thinking tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_tokens: Option<u64>,
+    /// Cache creation tokens with the 5-minute TTL.
+    #[serde(
+        default,
+        rename = "cacheCreationEphemeral5mInputTokens",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cache_creation_ephemeral_5m_input_tokens: Option<u64>,
+    /// Cache creation tokens with the 1-hour TTL.
+    #[serde(
+        default,
+        rename = "cacheCreationEphemeral1hInputTokens",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cache_creation_ephemeral_1h_input_tokens: Option<u64>,
+    /// The canonical model id behind an alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_model: Option<String>,
+    /// The API provider (`firstParty`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// What the cost is based on (`list`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_basis: Option<String>,
+    /// Unmodelled fields, and a modelled field whose value has another type than expected.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -93,5 +124,14 @@ wire_struct!(ModelUsage, "per-model usage",
         web_search_requests: "webSearchRequests",
         cost_usd: "costUSD",
         context_window: "contextWindow",
+    }
+    lenient {
+        max_output_tokens: "maxOutputTokens",
+        thinking_tokens: "thinkingTokens",
+        cache_creation_ephemeral_5m_input_tokens: "cacheCreationEphemeral5mInputTokens",
+        cache_creation_ephemeral_1h_input_tokens: "cacheCreationEphemeral1hInputTokens",
+        canonical_model: "canonicalModel",
+        provider: "provider",
+        cost_basis: "costBasis",
     }
     extra extra);
