@@ -46,8 +46,10 @@ fn nearly_equal(a: &Message, b: &Message) -> bool {
     }
 }
 
-/// The target: panics when an invariant does not hold.
-pub fn run(input: &[u8]) {
+/// `RawMessage::from_slice` against `Message::from_slice` on `input`: the same acceptance, the
+/// line kept verbatim, the same message from `RawMessage::parse`, the same `type` (input
+/// without repeated keys). Returns the typed message when both accept. Shared with `raw_shape`.
+pub fn raw_agrees(input: &[u8]) -> Option<Message> {
     let parsed = Message::from_slice(input);
     let raw = RawMessage::from_slice(input);
     assert_eq!(
@@ -55,11 +57,8 @@ pub fn run(input: &[u8]) {
         raw.is_ok(),
         "Message and RawMessage disagree: {parsed:?} / {raw:?}"
     );
-    let Ok(mut message) = parsed else {
-        return;
-    };
-    let Ok(raw) = raw else {
-        return;
+    let (Ok(message), Ok(raw)) = (parsed, raw) else {
+        return None;
     };
     assert_eq!(
         raw.as_str().as_bytes(),
@@ -78,6 +77,14 @@ pub fn run(input: &[u8]) {
             "RawMessage type differs"
         );
     }
+    Some(message)
+}
+
+/// The target: panics when an invariant does not hold.
+pub fn run(input: &[u8]) {
+    let Some(mut message) = raw_agrees(input) else {
+        return;
+    };
     if has_duplicate_keys(input) {
         message = round_trip(&message).1;
     }

@@ -2,12 +2,13 @@
 //! the shapes of the recorded CLI session (`benches/fixtures/cli-session.ndjson`, one sample
 //! line per shape) are learned, and the input is matched against each. Checks: every sample
 //! matches its own shape; an input that matches a shape is accepted by the scanner with the
-//! same `type`/`subtype` spans and by `Message::from_slice`. Then the input goes through
-//! `RawMessage::from_slice` after its sample, which must agree with `Message::from_slice`.
+//! same `type`/`subtype` spans and by `Message::from_slice`. Then `RawMessage::from_slice`
+//! (whose per-thread cache has learned shapes by then) must agree with `Message::from_slice`
+//! as in `event_parser` (`raw_agrees`).
 
 use std::sync::OnceLock;
 
-use claude_sdk_core::message::{Message, RawMessage, raw_fuzzing};
+use claude_sdk_core::message::{RawMessage, raw_fuzzing};
 
 /// The recorded session: real CLI lines of every kind the fixture has.
 const FIXTURE: &[u8] = include_bytes!("../../benches/fixtures/cli-session.ndjson");
@@ -40,21 +41,6 @@ pub fn run(input: &[u8]) -> bool {
     for shape in shapes() {
         matched |= shape.check(input);
     }
-    let raw = RawMessage::from_slice(input);
-    let typed = Message::from_slice(input);
-    assert_eq!(
-        raw.is_ok(),
-        typed.is_ok(),
-        "Message and RawMessage disagree: {typed:?} / {raw:?}"
-    );
-    if let (Ok(raw), Ok(typed)) = (raw, typed)
-        && !super::support::has_duplicate_keys(input)
-    {
-        assert_eq!(
-            raw.type_name(),
-            typed.type_name(),
-            "RawMessage type differs"
-        );
-    }
+    super::event_parser::raw_agrees(input);
     matched
 }

@@ -9,10 +9,12 @@
 //! and produces the error. So the fast path can only make acceptance *faster*, never different:
 //! whatever it accepts, [`Message::from_slice`](super::Message::from_slice) accepts.
 //!
-//! Strings — most of a CLI line's bytes — are skipped eight bytes at a time (SWAR: one `u64`
-//! compared against `"`, `\` and the control characters at once).
+//! Strings — most of a CLI line's bytes — are skipped eight bytes at a time
+//! (`fast::find_special`, the typed reader's SWAR search).
 
 use std::ops::Range;
+
+use crate::message::fast::find_special;
 
 /// Deepest nesting (the line's object counts as 1) the fast path follows; serde_json's own
 /// limit is 127, so anything past this is left to it.
@@ -198,7 +200,11 @@ impl<'a> Cursor<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            self.i = special(self.b, self.i)?;
+            // the one SWAR search of the crate (`fast::find_special`)
+            self.i = find_special(self.b, self.i);
+            if self.i == self.b.len() {
+                return None; // unterminated
+            }
             if self.b[self.i] == b'"' {
                 let span = start..self.i;
                 self.i += 1;
@@ -293,74 +299,9 @@ impl<'a> Cursor<'a> {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The first index at or after `i` holding `"`, `\\` or a control character (< 0x20); `None`
-/// when there is none (an unterminated string).
-#[inline(always)]
-fn special(b: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let h = hits(u64::from_le_bytes(word));
-        if h != 0 {
-            return Some(i + (h.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    b[i..]
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|p| i + p)
-}
-
-/// SWAR: the high bit of each byte of `v` that is a quote, a backslash or below 0x20 — exact
-/// for the lowest such byte (a term's borrows only spill into bytes above a real match), which
-/// is all the callers read. Bytes >= 0x80 never match (`!v` clears their high bit).
-#[inline(always)]
-fn hits(v: u64) -> u64 {
-    let q = v ^ (ONES * u64::from(b'"'));
-    let s = v ^ (ONES * u64::from(b'\\'));
-    let quote = q.wrapping_sub(ONES) & !q;
-    let slash = s.wrapping_sub(ONES) & !s;
-    let control = v.wrapping_sub(ONES * 0x20) & !v;
-    (quote | slash | control) & HIGHS
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn special_finds_the_first_quote_backslash_or_control() {
-        let cases: &[(&[u8], Option<usize>)] = &[
-            (b"abcdefgh\"", Some(8)),
-            (b"abc\"defgh\"", Some(3)),
-            (b"abcdefghijklmnop", None),
-            (b"\\", Some(0)),
-            (b"abcdefg\x1f", Some(7)),
-            (b"\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x00", Some(8)),
-            ("é€😀abcd\"".as_bytes(), Some(13)),
-            (b"abcdef\x01\"", Some(6)),
-            (b"!#$%&'()*+[]^_`\"", Some(15)),
-            (b" \x21\x23\x5b\x5d\x5d\x5d\x5d\x1f", Some(8)),
-        ];
-        for (input, want) in cases {
-            assert_eq!(special(input, 0), *want, "{input:?}");
-        }
-        // every position and byte value, against the obvious definition
-        for pos in 0..20 {
-            for byte in 0..=255u8 {
-                let mut input = vec![b'a'; 20];
-                input[pos] = byte;
-                let want = input
-                    .iter()
-                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20);
-                assert_eq!(special(&input, 0), want, "{pos} {byte:#x}");
-            }
-        }
-    }
 
     #[test]
     fn valid_lines_and_tag_spans() {
