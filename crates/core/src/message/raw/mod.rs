@@ -98,12 +98,11 @@ impl RawMessage {
     /// Checks one line and reads its `type` and `subtype`. Fails exactly where
     /// [`Message::from_slice`] fails: invalid UTF-8, invalid JSON (numbers out of `f64` range,
     /// lone surrogates and too deep nesting included), or not an object. The whole line is
-    /// validated, first by a fast conservative pass (`scan`), and by serde_json wherever that
-    /// pass is unsure; nothing is allocated but the line itself.
+    /// validated — by a line shape learned on this thread (`shape`), else a fast conservative
+    /// pass (`scan`), else serde_json wherever that pass is unsure; nothing is allocated but the
+    /// line itself (and, the first time a shape is seen, the shape).
     pub fn from_slice(line: &[u8]) -> Result<RawMessage, serde_json::Error> {
-        let text = std::str::from_utf8(line)
-            .map_err(|e| serde::de::Error::custom(format!("invalid UTF-8: {e}")))?;
-        RawMessage::from_string(text.to_owned())
+        RawMessage::from_string(super::utf8(line)?.to_owned())
     }
 
     /// Like [`RawMessage::from_slice`], taking ownership of the text (no copy).
