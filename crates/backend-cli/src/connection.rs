@@ -262,7 +262,7 @@ impl Reader {
                 }
                 continue;
             }
-            let line = match lines.next_line().await {
+            let line = match lines.next_line_ref().await {
                 Ok(Some(line)) => line,
                 Ok(None) => break None,
                 Err(ReadLineError::Frame(e)) => {
@@ -279,7 +279,7 @@ impl Reader {
                 );
                 continue;
             }
-            let msg = match Message::from_slice(&line) {
+            let msg = match Message::from_slice(line) {
                 Ok(m) => m,
                 Err(e) => {
                     break Some(Error::protocol(format!(

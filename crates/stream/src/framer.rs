@@ -17,7 +17,9 @@
 
 use std::fmt;
 
-use bytes::{Bytes, BytesMut};
+use std::ops::Range;
+
+use bytes::{Buf, Bytes, BytesMut};
 
 /// Default maximum line length: 64 MiB.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
@@ -49,7 +51,9 @@ impl std::error::Error for FrameError {}
 #[derive(Debug)]
 pub struct LineFramer {
     buf: BytesMut,
-    /// Bytes of `buf` already scanned for a newline.
+    /// Bytes at the front of `buf` holding lines already handed out (dropped on the next call).
+    consumed: usize,
+    /// Bytes of `buf` after `consumed` already scanned for a newline.
     scanned: usize,
     max_line: usize,
     failed: bool,
@@ -60,6 +64,7 @@ impl LineFramer {
     pub fn new(max_line: usize) -> Self {
         LineFramer {
             buf: BytesMut::new(),
+            consumed: 0,
             scanned: 0,
             max_line: max_line.max(1),
             failed: false,
@@ -73,45 +78,78 @@ impl LineFramer {
 
     /// Appends bytes.
     pub fn feed(&mut self, data: &[u8]) {
+        self.discard_consumed();
         self.buf.extend_from_slice(data);
     }
 
     /// The buffer to read into directly (avoids a copy); call [`LineFramer::next_line`] after.
     pub fn buffer_mut(&mut self) -> &mut BytesMut {
+        self.discard_consumed();
         &mut self.buf
     }
 
     /// Bytes currently buffered.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.consumed
+    }
+
+    /// The next complete line, borrowed from the framer's buffer (valid until the next call):
+    /// the same lines as [`LineFramer::next_line`], without a shared-buffer handle per line —
+    /// for a consumer that copies or parses the line at once.
+    pub fn next_line_ref(&mut self) -> Result<Option<&[u8]>, FrameError> {
+        Ok(self.next_range()?.map(|line| &self.buf[line]))
+    }
+
+    /// At end of input, borrowed: the last line if it had no trailing newline (as
+    /// [`LineFramer::finish`]).
+    pub fn finish_ref(&mut self) -> Result<Option<&[u8]>, FrameError> {
+        Ok(self.finish_range()?.map(|line| &self.buf[line]))
+    }
+
+    /// The bytes of a range from `next_range`/`finish_range` (for `LineReader`).
+    pub(crate) fn slice(&self, line: Range<usize>) -> &[u8] {
+        &self.buf[line]
     }
 
     /// The next complete line, `Ok(None)` if more input is needed.
     pub fn next_line(&mut self) -> Result<Option<Bytes>, FrameError> {
+        let line = self.next_range()?;
+        Ok(line.map(|line| self.split_off(line)))
+    }
+
+    /// Finds the next non-empty line: its range in `buf` (no `\n`, no trailing `\r`), with
+    /// `consumed` set past its newline.
+    pub(crate) fn next_range(&mut self) -> Result<Option<Range<usize>>, FrameError> {
         if self.failed {
             return Err(FrameError::LineTooLong {
                 limit: self.max_line,
             });
         }
+        self.discard_consumed();
+        let mut start = 0;
         loop {
-            match memchr::memchr(b'\n', &self.buf[self.scanned..]) {
+            match memchr::memchr(b'\n', &self.buf[start + self.scanned..]) {
                 Some(pos) => {
-                    let end = self.scanned + pos;
+                    let newline = start + self.scanned + pos;
                     self.scanned = 0;
-                    if end > self.max_line {
+                    if newline - start > self.max_line {
                         return Err(self.fail());
                     }
-                    let mut line = self.buf.split_to(end + 1);
-                    line.truncate(end);
-                    if line.last() == Some(&b'\r') {
-                        line.truncate(end - 1);
+                    let mut end = newline;
+                    if end > start && self.buf[end - 1] == b'\r' {
+                        end -= 1;
                     }
+                    let line = start..end;
+                    start = newline + 1;
                     if line.is_empty() {
                         continue;
                     }
-                    return Ok(Some(line.freeze()));
+                    self.consumed = start;
+                    return Ok(Some(line));
                 }
                 None => {
+                    // Empty lines before the partial one are dropped.
+                    self.buf.advance(start);
                     self.scanned = self.buf.len();
                     if self.buf.len() > self.max_line {
                         return Err(self.fail());
@@ -122,23 +160,48 @@ impl LineFramer {
         }
     }
 
+    fn discard_consumed(&mut self) {
+        if self.consumed > 0 {
+            self.buf.advance(self.consumed);
+            self.consumed = 0;
+        }
+    }
+
     /// At end of input: the last line if it had no trailing newline.
     pub fn finish(&mut self) -> Result<Option<Bytes>, FrameError> {
-        if let Some(line) = self.next_line()? {
+        let line = self.finish_range()?;
+        Ok(line.map(|line| self.split_off(line)))
+    }
+
+    /// The consumed front of the buffer as its own handle, cut to `line` (no copy).
+    fn split_off(&mut self, line: Range<usize>) -> Bytes {
+        let mut head = self.buf.split_to(self.consumed);
+        self.consumed = 0;
+        head.truncate(line.end);
+        head.advance(line.start);
+        head.freeze()
+    }
+
+    /// `next_range`, else the rest of the buffer as the last line (without a trailing `\r`).
+    pub(crate) fn finish_range(&mut self) -> Result<Option<Range<usize>>, FrameError> {
+        if let Some(line) = self.next_range()? {
             return Ok(Some(line));
         }
+        self.discard_consumed();
         self.scanned = 0;
-        let mut rest = self.buf.split();
-        if rest.last() == Some(&b'\r') {
-            rest.truncate(rest.len() - 1);
+        let mut end = self.buf.len();
+        if self.buf.last() == Some(&b'\r') {
+            end -= 1;
         }
-        Ok((!rest.is_empty()).then(|| rest.freeze()))
+        self.consumed = self.buf.len();
+        Ok((end > 0).then_some(0..end))
     }
 
     fn fail(&mut self) -> FrameError {
         self.failed = true;
         // Free the memory at once.
         self.buf = BytesMut::new();
+        self.consumed = 0;
         FrameError::LineTooLong {
             limit: self.max_line,
         }
@@ -177,6 +240,31 @@ mod tests {
                 "chunk {chunk}"
             );
         }
+    }
+
+    #[test]
+    fn borrowed_lines_are_the_same_lines() {
+        let input = b"one\ntwo\r\n\n\nthree\nfour\n\n";
+        for chunk in 1..input.len() {
+            let (mut owned, mut borrowed) = (LineFramer::new(100), LineFramer::new(100));
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for c in input.chunks(chunk) {
+                owned.feed(c);
+                a.extend(lines(&mut owned));
+                borrowed.feed(c);
+                while let Some(l) = borrowed.next_line_ref().unwrap() {
+                    b.push(l.to_vec());
+                }
+                assert_eq!(owned.buffered(), borrowed.buffered(), "chunk {chunk}");
+            }
+            assert_eq!(a, b, "chunk {chunk}");
+            assert_eq!(a, [&b"one"[..], b"two", b"three", b"four"]);
+        }
+        let mut f = LineFramer::new(4);
+        f.feed(b"abcd\nabcde");
+        assert_eq!(f.next_line_ref().unwrap(), Some(&b"abcd"[..]));
+        assert_eq!(f.next_line_ref(), Err(FrameError::LineTooLong { limit: 4 }));
+        assert_eq!(f.buffered(), 0);
     }
 
     #[test]

@@ -65,12 +65,87 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
             if self.eof {
                 return self.framer.finish().map_err(ReadLineError::Frame);
             }
-            let buf = self.framer.buffer_mut();
-            buf.reserve(READ_CHUNK);
-            let n = self.reader.read_buf(buf).await.map_err(ReadLineError::Io)?;
-            if n == 0 {
-                self.eof = true;
+            self.fill().await?;
+        }
+    }
+
+    /// The next line, borrowed from the reader's buffer until the next call; `Ok(None)` at end
+    /// of input. The same lines as [`LineReader::next_line`], for a consumer that parses each
+    /// line at once (no shared-buffer handle per line).
+    pub async fn next_line_ref(&mut self) -> Result<Option<&[u8]>, ReadLineError> {
+        loop {
+            let line = if self.eof {
+                self.framer.finish_range()
+            } else {
+                self.framer.next_range()
+            };
+            match line.map_err(ReadLineError::Frame)? {
+                Some(line) => return Ok(Some(self.framer.slice(line))),
+                None if self.eof => return Ok(None),
+                None => self.fill().await?,
             }
         }
+    }
+
+    /// Reads more input into the framer; sets `eof` at the end.
+    async fn fill(&mut self) -> Result<(), ReadLineError> {
+        let buf = self.framer.buffer_mut();
+        buf.reserve(READ_CHUNK);
+        let n = self.reader.read_buf(buf).await.map_err(ReadLineError::Io)?;
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// An `AsyncRead` that hands out at most `chunk` bytes per read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        chunk: usize,
+    }
+
+    impl AsyncRead for Trickle<'_> {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            let n = self.chunk.min(self.data.len()).min(buf.remaining());
+            buf.put_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn borrowed_and_owned_lines_agree_on_any_chunking() {
+        let input = b"{\"a\":1}\r\n\n\nsecond line\nlast without newline\r";
+        for chunk in 1..input.len() {
+            let mut owned = LineReader::new(Trickle { data: input, chunk }, 64);
+            let mut borrowed = LineReader::new(Trickle { data: input, chunk }, 64);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            while let Some(line) = owned.next_line().await.unwrap() {
+                a.push(line.to_vec());
+            }
+            while let Some(line) = borrowed.next_line_ref().await.unwrap() {
+                b.push(line.to_vec());
+            }
+            assert_eq!(a, b, "chunk {chunk}");
+            assert_eq!(
+                a,
+                [&b"{\"a\":1}"[..], b"second line", b"last without newline"]
+            );
+        }
+        let mut r = LineReader::new(&b"toolong\nok\n"[..], 4);
+        assert!(matches!(
+            r.next_line_ref().await,
+            Err(ReadLineError::Frame(FrameError::LineTooLong { limit: 4 }))
+        ));
     }
 }

@@ -20,8 +20,8 @@ pub fn frame(
     let mut framer = LineFramer::new(DEFAULT_MAX_LINE_BYTES);
     for piece in data.chunks(chunk.max(1)) {
         framer.feed(piece);
-        while let Some(line) = framer.next_line().map_err(|e| e.to_string())? {
-            each(&line)?;
+        while let Some(line) = framer.next_line_ref().map_err(|e| e.to_string())? {
+            each(line)?;
         }
     }
     if let Some(line) = framer.finish().map_err(|e| e.to_string())? {

@@ -1,5 +1,5 @@
 //! `LineFramer` on arbitrary bytes fed in arbitrary chunks (see [`super::support`] for the
-//! input layout). Checks: no panic; every line is non-empty, has no `\n` and fits the limit (only one
+//! input layout), owned and borrowed lines alternating. Checks: no panic; every line is non-empty, has no `\n` and fits the limit (only one
 //! trailing `\r` is removed, so `a\r\r\n` gives `a\r`); the buffer stays within the limit
 //! after draining; the lines are exactly those of the whole input split at `\n` (and the error
 //! happens exactly when a line is too long); errors stick.
@@ -13,9 +13,18 @@ pub fn run(input: &[u8]) {
     let mut framer = LineFramer::new(plan.limit);
     let mut lines = Vec::new();
     let mut error = None;
+    // Owned (`next_line`) and borrowed (`next_line_ref`) lines alternate, so both and their
+    // mix on one framer are checked.
+    let next = |framer: &mut LineFramer, n: usize| {
+        if n.is_multiple_of(2) {
+            framer.next_line().map(|l| l.map(|l| l.to_vec()))
+        } else {
+            framer.next_line_ref().map(|l| l.map(<[u8]>::to_vec))
+        }
+    };
     let drain = |framer: &mut LineFramer, lines: &mut Vec<Vec<u8>>| loop {
-        match framer.next_line() {
-            Ok(Some(line)) => lines.push(line.to_vec()),
+        match next(framer, lines.len()) {
+            Ok(Some(line)) => lines.push(line),
             Ok(None) => {
                 assert!(framer.buffered() <= plan.limit, "buffer past the limit");
                 return None;
@@ -37,8 +46,13 @@ pub fn run(input: &[u8]) {
     }
     if error.is_none() {
         loop {
-            match framer.finish() {
-                Ok(Some(line)) => lines.push(line.to_vec()),
+            let last = if lines.len().is_multiple_of(2) {
+                framer.finish().map(|l| l.map(|l| l.to_vec()))
+            } else {
+                framer.finish_ref().map(|l| l.map(<[u8]>::to_vec))
+            };
+            match last {
+                Ok(Some(line)) => lines.push(line),
                 Ok(None) => break,
                 Err(e) => {
                     error = Some(e);
