@@ -205,13 +205,23 @@ impl<'a> Cursor<'a> {
             if self.i == self.b.len() {
                 return None; // unterminated
             }
-            if self.b[self.i] == b'"' {
-                let span = start..self.i;
-                self.i += 1;
-                return Some((span, escaped));
+            match self.b[self.i] {
+                b'"' => {
+                    let span = start..self.i;
+                    self.i += 1;
+                    return Some((span, escaped));
+                }
+                // the two-byte escapes, inline (text is full of `\n` and `\"`)
+                b'\\' if matches!(
+                    self.b.get(self.i + 1),
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
+                ) =>
+                {
+                    self.i += 2;
+                }
+                _ => self.escape()?,
             }
             escaped = true;
-            self.escape()?;
         }
     }
 
