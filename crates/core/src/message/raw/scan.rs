@@ -212,10 +212,11 @@ impl<'a> Cursor<'a> {
                     return Some((span, escaped));
                 }
                 // the two-byte escapes, inline (text is full of `\n` and `\"`)
-                b'\\' if matches!(
-                    self.b.get(self.i + 1),
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
-                ) =>
+                b'\\'
+                    if matches!(
+                        self.b.get(self.i + 1),
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
+                    ) =>
                 {
                     self.i += 2;
                 }
