@@ -127,58 +127,55 @@ impl fmt::Display for ValidationReport {
 impl ValidationReport {
     /// Checks one server's tools.
     pub fn for_tools(server: &str, tools: &[Tool]) -> Self {
-        let mut r = ValidationReport {
-            servers_checked: 1,
-            ..Default::default()
-        };
-        r.check_server_name(server);
-        let mut seen: HashMap<String, String> = HashMap::new();
-        for t in tools {
-            r.tools_checked += 1;
-            r.check_tool(server, t.name(), t.description(), &t.input_schema());
-            let q = qualified_name(server, t.name());
-            if let Some(first) = seen.insert(q.clone(), t.name().to_owned()) {
-                r.push(
-                    Severity::Error,
-                    IssueKind::DuplicateName,
-                    server,
-                    Some(t.name()),
-                    if first == t.name() {
-                        format!("the tool name `{}` is used twice", t.name())
-                    } else {
-                        format!("`{}` and `{first}` both become `{q}`", t.name())
-                    },
-                );
-            }
-        }
-        r
+        ValidationReport::for_entries(
+            server,
+            tools
+                .iter()
+                .map(|t| (t.name(), t.description(), t.input_schema())),
+        )
     }
 
     /// Checks tool definitions as an MCP server lists them (e.g. a discovered server).
     pub fn for_definitions(server: &str, tools: &[rmcp::model::Tool]) -> Self {
+        ValidationReport::for_entries(
+            server,
+            tools.iter().map(|t| {
+                (
+                    &*t.name,
+                    t.description.as_deref().unwrap_or(""),
+                    Value::Object((*t.input_schema).clone()),
+                )
+            }),
+        )
+    }
+
+    /// One server's tools as (name, description, input schema): each checked, and names that
+    /// collide once the CLI qualifies them (`mcp__server__tool`) flagged.
+    fn for_entries<'a>(
+        server: &str,
+        tools: impl Iterator<Item = (&'a str, &'a str, Value)>,
+    ) -> Self {
         let mut r = ValidationReport {
             servers_checked: 1,
             ..Default::default()
         };
         r.check_server_name(server);
         let mut seen: HashMap<String, String> = HashMap::new();
-        for t in tools {
+        for (name, description, schema) in tools {
             r.tools_checked += 1;
-            let schema = Value::Object((*t.input_schema).clone());
-            r.check_tool(
-                server,
-                &t.name,
-                t.description.as_deref().unwrap_or(""),
-                &schema,
-            );
-            let q = qualified_name(server, &t.name);
-            if seen.insert(q.clone(), t.name.to_string()).is_some() {
+            r.check_tool(server, name, description, &schema);
+            let q = qualified_name(server, name);
+            if let Some(first) = seen.insert(q.clone(), name.to_owned()) {
                 r.push(
                     Severity::Error,
                     IssueKind::DuplicateName,
                     server,
-                    Some(&t.name),
-                    format!("two tools become `{q}`"),
+                    Some(name),
+                    if first == name {
+                        format!("the tool name `{name}` is used twice")
+                    } else {
+                        format!("`{name}` and `{first}` both become `{q}`")
+                    },
                 );
             }
         }
