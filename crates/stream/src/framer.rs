@@ -174,7 +174,7 @@ impl LineFramer {
     }
 
     /// The consumed front of the buffer as its own handle, cut to `line` (no copy).
-    fn split_off(&mut self, line: Range<usize>) -> Bytes {
+    pub(crate) fn split_off(&mut self, line: Range<usize>) -> Bytes {
         let mut head = self.buf.split_to(self.consumed);
         self.consumed = 0;
         head.truncate(line.end);

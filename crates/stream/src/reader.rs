@@ -1,5 +1,7 @@
 //! Async line reading over any [`AsyncRead`], bounded by a maximum line length.
 
+use std::ops::Range;
+
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -58,21 +60,20 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
 
     /// The next line; `Ok(None)` at end of input.
     pub async fn next_line(&mut self) -> Result<Option<Bytes>, ReadLineError> {
-        loop {
-            if let Some(line) = self.framer.next_line().map_err(ReadLineError::Frame)? {
-                return Ok(Some(line));
-            }
-            if self.eof {
-                return self.framer.finish().map_err(ReadLineError::Frame);
-            }
-            self.fill().await?;
-        }
+        let line = self.next_range().await?;
+        Ok(line.map(|line| self.framer.split_off(line)))
     }
 
     /// The next line, borrowed from the reader's buffer until the next call; `Ok(None)` at end
     /// of input. The same lines as [`LineReader::next_line`], for a consumer that parses each
     /// line at once (no shared-buffer handle per line).
     pub async fn next_line_ref(&mut self) -> Result<Option<&[u8]>, ReadLineError> {
+        let line = self.next_range().await?;
+        Ok(line.map(|line| self.framer.slice(line)))
+    }
+
+    /// Where the next line is in the framer's buffer, reading as needed; `None` at the end.
+    async fn next_range(&mut self) -> Result<Option<Range<usize>>, ReadLineError> {
         loop {
             let line = if self.eof {
                 self.framer.finish_range()
@@ -80,7 +81,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
                 self.framer.next_range()
             };
             match line.map_err(ReadLineError::Frame)? {
-                Some(line) => return Ok(Some(self.framer.slice(line))),
+                Some(line) => return Ok(Some(line)),
                 None if self.eof => return Ok(None),
                 None => self.fill().await?,
             }
