@@ -54,12 +54,23 @@ pub(super) struct Cursor<'a> {
     pub(super) i: usize,
 }
 
-/// Which top-level tag a key names.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Slot {
+/// Which tag a key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Slot {
     Type,
     Subtype,
     Other,
+}
+
+impl Slot {
+    /// The tag a key (its unescaped bytes) names.
+    pub(super) fn of(key: &[u8]) -> Slot {
+        match key {
+            b"type" => Slot::Type,
+            b"subtype" => Slot::Subtype,
+            _ => Slot::Other,
+        }
+    }
 }
 
 impl<'a> Cursor<'a> {
@@ -81,11 +92,7 @@ impl<'a> Cursor<'a> {
                     // An escaped key may spell `type`; serde_json decides.
                     return None;
                 }
-                let slot = match &self.b[key] {
-                    b"type" => Slot::Type,
-                    b"subtype" => Slot::Subtype,
-                    _ => Slot::Other,
-                };
+                let slot = Slot::of(&self.b[key]);
                 self.ws();
                 self.eat(b':')?;
                 self.ws();

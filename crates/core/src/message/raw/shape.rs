@@ -21,7 +21,7 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use super::scan::Cursor;
+use super::scan::{Cursor, Slot};
 
 /// Shapes kept per thread.
 pub(super) const CAPACITY: usize = 32;
@@ -166,9 +166,9 @@ impl Shape {
         let (mut type_name, mut subtype) = (None, None);
         let mut lit_start = 0; // where the current literal starts, in `line`
         let mut depth = 0u32;
-        // Set after a key: which tag the next value is (0 none, 1 type, 2 subtype) and whether
-        // the key is a top-level one.
-        let mut tag_key: Option<(u8, bool)> = None;
+        // Set after a `type`/`subtype` key: which tag the next value is, and whether the key
+        // is a top-level one.
+        let mut tag_key: Option<(Slot, bool)> = None;
         let mut i = 0;
         // Appends one literal; `None` once the text is over `MAX_TEXT` (stop early: a huge
         // line of pure structure must not be copied only to be dropped).
@@ -203,13 +203,9 @@ impl Shape {
                     }
                     if line.get(next) == Some(&b':') {
                         // A key: literal. Is it a tag?
-                        let which = match &line[content.clone()] {
-                            b"type" => 1,
-                            b"subtype" => 2,
-                            _ => 0,
-                        };
-                        tag_key = (which != 0).then_some((which, depth == 1));
-                    } else if let Some((which, top)) = tag_key.take() {
+                        let slot = Slot::of(&line[content.clone()]);
+                        tag_key = (slot != Slot::Other).then_some((slot, depth == 1));
+                    } else if let Some((slot, top)) = tag_key.take() {
                         // A tag's value: literal, so a line of this shape has the same tag.
                         if escaped {
                             return None;
@@ -221,7 +217,7 @@ impl Shape {
                                 lit,
                                 range: content.start - base..content.end - base,
                             });
-                            if which == 1 {
+                            if slot == Slot::Type {
                                 type_name = at;
                             } else {
                                 subtype = at;
@@ -320,12 +316,12 @@ impl Shape {
 /// A pending tag key whose value turned out not to be a string: at the top level, the tag is
 /// then absent (the last occurrence counts).
 fn clear(
-    tag_key: &mut Option<(u8, bool)>,
+    tag_key: &mut Option<(Slot, bool)>,
     type_name: &mut Option<TagAt>,
     subtype: &mut Option<TagAt>,
 ) {
     match tag_key.take() {
-        Some((1, true)) => *type_name = None,
+        Some((Slot::Type, true)) => *type_name = None,
         Some((_, true)) => *subtype = None,
         _ => {}
     }
